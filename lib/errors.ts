@@ -1,0 +1,140 @@
+import type { JobState } from './states.js';
+
+/** Context every Jobboard error may carry, so a log line or an HTTP body can say which job. */
+export interface JobboardErrorContext {
+  jobId?: string;
+  state?: JobState;
+  owner?: string;
+  cause?: unknown;
+}
+
+/**
+ * Base of every error Jobboard raises on purpose. `code` is stable and is what the HTTP API
+ * returns; `retryable` says whether trying the same thing again later can succeed.
+ */
+export abstract class JobboardError extends Error {
+  abstract readonly code: string;
+  readonly retryable: boolean = false;
+  readonly jobId: string | undefined;
+  readonly state: JobState | undefined;
+  readonly owner: string | undefined;
+
+  constructor(message: string, context: JobboardErrorContext = {}) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.jobId = context.jobId;
+    this.state = context.state;
+    this.owner = context.owner;
+  }
+}
+
+/** One problem found in a request, pointing at the field. */
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+/** The input is malformed or breaks a limit. Nothing was written. */
+export class ValidationError extends JobboardError {
+  override readonly name = 'ValidationError';
+  readonly code = 'ValidationError';
+  readonly details: readonly ValidationIssue[];
+  constructor(message: string, details: readonly ValidationIssue[] = [], context: JobboardErrorContext = {}) {
+    super(message, context);
+    this.details = details;
+  }
+}
+
+/** The job does not exist. */
+export class NotFoundError extends JobboardError {
+  override readonly name = 'NotFoundError';
+  readonly code = 'NotFoundError';
+  constructor(jobId: string) {
+    super(`job ${jobId} does not exist`, { jobId });
+  }
+}
+
+/** A job with this id exists and was posted with a different request. */
+export class ConflictError extends JobboardError {
+  override readonly name = 'ConflictError';
+  readonly code = 'ConflictError';
+}
+
+/** The transition is not allowed from the job's current state (for example trashing a completed job). */
+export class InvalidStateError extends JobboardError {
+  override readonly name = 'InvalidStateError';
+  readonly code = 'InvalidStateError';
+}
+
+/** The writer no longer owns the job: its lease was taken over, or the job moved on. Nothing was changed. */
+export class ClaimLostError extends JobboardError {
+  override readonly name = 'ClaimLostError';
+  readonly code = 'ClaimLostError';
+}
+
+/** Why a claim was refused, read from the item as it was when the condition failed. */
+export type ClaimRefusalReason =
+  /** No such job: an orphan posting. */
+  | 'missing'
+  /** The job is completed, failed or trashed: a duplicate posting. */
+  | 'final'
+  /** Another conductor holds a live lease. `retryAfterMs` says when it runs out. */
+  | 'leased'
+  /** `attempts` reached `maxAttempts`. */
+  | 'exhausted'
+  /** `waitUntil` lies ahead. `retryAfterMs` says when it falls due. */
+  | 'notDue'
+  /** `dispatchBy` passed before the job ever started. */
+  | 'expired';
+
+/** A claim was refused. `job` is the item as it stood, so the caller needs no extra read. */
+export class ClaimRefusedError extends JobboardError {
+  override readonly name = 'ClaimRefusedError';
+  readonly code = 'ClaimRefusedError';
+  constructor(
+    readonly reason: ClaimRefusalReason,
+    message: string,
+    readonly retryAfterMs: number | undefined,
+    context: JobboardErrorContext = {},
+  ) {
+    super(message, context);
+  }
+}
+
+/** DynamoDB or SQS did not answer as hoped (throttling, timeout, outage). Try again later; nothing is known to have changed. */
+export class StorageError extends JobboardError {
+  override readonly name = 'StorageError';
+  readonly code = 'StorageError';
+  override readonly retryable: boolean;
+  constructor(message: string, context: JobboardErrorContext & { retryable?: boolean } = {}) {
+    super(message, context);
+    this.retryable = context.retryable ?? true;
+  }
+}
+
+/** Configuration is wrong. Raised at construction, naming the bad option. */
+export class ConfigurationError extends JobboardError {
+  override readonly name = 'ConfigurationError';
+  readonly code = 'ConfigurationError';
+}
+
+/**
+ * Thrown by job code to fail the job at once, without further attempts.
+ * Matched by `name` as well as by class (see {@link isPermanentError}) because a bundle may hold two copies.
+ */
+export class PermanentError extends Error {
+  override readonly name = 'PermanentError';
+  readonly code = 'PermanentError';
+}
+
+/** True for any `PermanentError`, including one from another copy of this module. */
+export function isPermanentError(error: unknown): boolean {
+  return error instanceof PermanentError || (error instanceof Error && error.name === 'PermanentError');
+}
+
+/** True for a Jobboard error of the given class, including one from another copy of this module. */
+export function isJobboardError<T extends JobboardError>(
+  error: unknown,
+  type: abstract new (...args: never[]) => T,
+): error is T {
+  return error instanceof type || (error instanceof Error && error.name === type.name);
+}

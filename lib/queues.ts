@@ -1,0 +1,24 @@
+/**
+ * The two queues' definitions, shared by the local stack, the tests and the CDK stack.
+ *
+ * `maxReceiveCount` sits well above the largest `maxAttempts` (100): postings also come back for
+ * lease contention and delays, and the DynamoDB attempt counter is the real retry bound. The DLQ
+ * is the net for postings that cannot be processed at all, and the record of jobs failed for good.
+ */
+export const QUEUES = {
+  postings: { name: 'postings', retentionSeconds: 14 * 86_400 },
+  deadLetter: { name: 'postings-dlq', retentionSeconds: 14 * 86_400 },
+  maxReceiveCount: 200,
+  /** AWS guidance for SQS event sources: visibility at least 6 × the function timeout. */
+  visibilityTimeoutFactor: 6,
+} as const;
+
+/** Visibility timeout of the postings queue for a conductor with this timeout. */
+export function postingsVisibilitySeconds(conductorTimeoutSeconds: number): number {
+  return Math.min(12 * 3_600, Math.ceil(conductorTimeoutSeconds * QUEUES.visibilityTimeoutFactor));
+}
+
+/** Names that let several boards share one account or one emulator. */
+export function queueNames(prefix = ''): { postings: string; deadLetter: string } {
+  return { postings: `${prefix}${QUEUES.postings.name}`, deadLetter: `${prefix}${QUEUES.deadLetter.name}` };
+}

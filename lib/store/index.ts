@@ -1,0 +1,2 @@
+export { JobStore, type ErrorInput, type JobStoreDependencies } from './job-store.js';
+export type { CountByState, ListPage, ListQuery } from './job-queries.js';

@@ -1,0 +1,84 @@
+/**
+ * The DynamoDB table's layout: keys, indexes, TTL. One definition shared by the store, the
+ * tests, the local stack and the CDK stack, so they cannot drift apart.
+ *
+ * Write cost is the design constraint (DESIGN.md, Data): each job writes its item three times
+ * (post, claim, consume). Index entries are written only when their keys or projected
+ * attributes change, so:
+ * - `open` holds posted and claimed jobs, keyed on creation: written at post, deleted when the
+ *   job finishes. A claim or abandon changes nothing it projects, so costs no index write.
+ * - `done` holds finished jobs, partitioned by final state, keyed on end time: written once.
+ * That is 3 index writes per job, 6 write units in all for a job of 1 KB or less. Both partition
+ * keys are sharded by a hash of the job id so no partition key takes more than its share.
+ */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { FinalState } from './states.js';
+
+export const TABLE = {
+  partitionKey: 'pk',
+  ttlAttribute: 'expiresAt',
+  /** Index partitions per state. Part of the data layout: changing it needs a migration. */
+  shardCount: 16,
+  openIndex: {
+    name: 'open',
+    partitionKey: 'openShard',
+    sortKey: 'openSortKey',
+    /** `type` never changes, so projecting it costs no write and lets lists filter by type on the index. */
+    nonKeyAttributes: ['type'],
+  },
+  doneIndex: {
+    name: 'done',
+    partitionKey: 'doneShard',
+    sortKey: 'doneSortKey',
+    nonKeyAttributes: ['type'],
+  },
+} as const;
+
+/** Key of a job's item. Other item kinds will get other prefixes. */
+export function jobKey(id: string): string {
+  return `job#${id}`;
+}
+
+/** Shard of a job id: FNV-1a, stable across processes and languages. */
+export function shardOf(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % TABLE.shardCount;
+}
+
+export function openShardKey(shard: number): string {
+  return `open#${String(shard).padStart(2, '0')}`;
+}
+
+export function doneShardKey(state: FinalState, shard: number): string {
+  return `${state}#${String(shard).padStart(2, '0')}`;
+}
+
+/** Index sort key: time (ms, zero-padded so strings sort like numbers) then id, so ties have one order. */
+export function indexSortKey(timeMs: number, id: string): string {
+  return `${String(Math.max(0, Math.trunc(timeMs))).padStart(15, '0')}#${id}`;
+}
+
+/** The CreateTable request for the local stack and tests; infra/ builds the same shape with CDK. */
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  const index = (def: typeof TABLE.openIndex | typeof TABLE.doneIndex) => ({
+    IndexName: def.name,
+    KeySchema: [
+      { AttributeName: def.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: def.sortKey, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...def.nonKeyAttributes] },
+  });
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [TABLE.partitionKey, TABLE.openIndex.partitionKey, TABLE.openIndex.sortKey, TABLE.doneIndex.partitionKey, TABLE.doneIndex.sortKey].map(
+      (name) => ({ AttributeName: name, AttributeType: 'S' as const }),
+    ),
+    KeySchema: [{ AttributeName: TABLE.partitionKey, KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [index(TABLE.openIndex), index(TABLE.doneIndex)],
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * Every transition of the state diagram: allowed from its states, refused from every other with
+ * the right typed error and no change to the item.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClaimLostError, ClaimRefusedError, InvalidStateError, NotFoundError } from '../../lib/errors.js';
+import type { Job } from '../../lib/model.js';
+import { SITUATIONS, createStoreFixture, jobIn, type Situation, type StoreFixture } from '../support/store.js';
+
+let f: StoreFixture;
+beforeAll(async () => {
+  f = await createStoreFixture();
+});
+afterAll(() => f.table.drop());
+
+type Attempt = (job: Job) => Promise<Job>;
+
+interface TransitionCase {
+  name: string;
+  run: Attempt;
+  allowedFrom: readonly Situation[];
+  expectedState: Job['state'];
+  /** The error class for a refusal from any other situation. */
+  refusedWith: (situation: Situation) => new (...args: never[]) => Error;
+}
+
+const ownerOps = (run: Attempt, expectedState: Job['state'], name: string): TransitionCase => ({
+  name,
+  run,
+  allowedFrom: ['claimed', 'claimedExpired'],
+  expectedState,
+  refusedWith: () => ClaimLostError,
+});
+
+const cases: TransitionCase[] = [
+  {
+    name: 'claim',
+    run: (job) => f.store.claim(job.id, { owner: 'new-owner', leaseMs: f.leaseMs }),
+    allowedFrom: ['posted', 'claimedExpired'],
+    expectedState: 'claimed',
+    refusedWith: () => ClaimRefusedError,
+  },
+  ownerOps((job) => f.store.heartbeat(job, f.leaseMs), 'claimed', 'heartbeat'),
+  ownerOps((job) => f.store.consume(job, { done: 1 }), 'completed', 'consume'),
+  ownerOps((job) => f.store.abandon(job, { name: 'Error', message: 'again' }, f.clock.now() + 1_000), 'posted', 'abandon'),
+  ownerOps((job) => f.store.fail(job, { name: 'Error', message: 'no' }), 'failed', 'fail'),
+  { name: 'trash', run: (job) => f.store.trash(job.id), allowedFrom: ['posted', 'claimedExpired'], expectedState: 'trashed', refusedWith: () => InvalidStateError },
+  { name: 'retry', run: (job) => f.store.retry(job.id), allowedFrom: ['failed', 'trashed'], expectedState: 'posted', refusedWith: () => InvalidStateError },
+];
+
+/** The job as an owner knows it: for unclaimed situations, a forged owner token that never held it. */
+function asOwner(job: Job): Job {
+  return job.owner === undefined ? { ...job, owner: 'someone-who-never-claimed' } : job;
+}
+
+describe.each(cases)('$name', (transition) => {
+  it.each(SITUATIONS.filter((s) => transition.allowedFrom.includes(s)))('succeeds from %s', async (situation) => {
+    const job = await jobIn(f, situation);
+    const after = await transition.run(asOwner(job));
+    expect(after.state).toBe(transition.expectedState);
+    expect(after.version).toBe(job.version + 1);
+    expect(await f.store.get(job.id)).toEqual(after);
+  });
+
+  it.each(SITUATIONS.filter((s) => !transition.allowedFrom.includes(s)))('is refused from %s and changes nothing', async (situation) => {
+    const job = await jobIn(f, situation);
+    const before = await f.store.get(job.id);
+    await expect(transition.run(asOwner(job))).rejects.toBeInstanceOf(transition.refusedWith(situation));
+    expect(await f.store.get(job.id)).toEqual(before);
+  });
+
+  it('is refused for a missing job', async () => {
+    const ghost = { ...(await jobIn(f, 'posted')), id: 'no-such-job', owner: 'x' };
+    const error = await transition.run(ghost).catch((e: unknown) => e);
+    if (transition.name === 'claim') expect((error as ClaimRefusedError).reason).toBe('missing');
+    else expect(error).toBeInstanceOf(NotFoundError);
+    await expect(f.store.get('no-such-job')).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('claim refusals say why', () => {
+  it('names a live lease, with the time until it runs out', async () => {
+    const job = await jobIn(f, 'claimed');
+    const error = (await f.store.claim(job.id, { owner: 'other', leaseMs: 1_000 }).catch((e: unknown) => e)) as ClaimRefusedError;
+    expect(error.reason).toBe('leased');
+    expect(error.retryAfterMs).toBeGreaterThan(f.leaseMs - 10);
+    expect(error.owner).toBe(job.owner);
+  });
+
+  it('names a final job', async () => {
+    const job = await jobIn(f, 'completed');
+    await expect(f.store.claim(job.id, { owner: 'o', leaseMs: 1 })).rejects.toMatchObject({ reason: 'final', state: 'completed' });
+  });
+
+  it('names a job that is not due yet, and claims it once due', async () => {
+    const { job } = await f.store.post({ type: 'demo.echo', delaySeconds: 30 });
+    await expect(f.store.claim(job.id, { owner: 'o', leaseMs: 1 })).rejects.toMatchObject({ reason: 'notDue', retryAfterMs: 30_000 });
+    f.clock.advance(30_000);
+    await expect(f.store.claim(job.id, { owner: 'o', leaseMs: 1 })).resolves.toMatchObject({ state: 'claimed', attempts: 1 });
+  });
+
+  it('names a job whose dispatchBy passed before it started, which failUnclaimed then fails', async () => {
+    const { job } = await f.store.post({ type: 'demo.echo', dispatchBy: new Date(f.clock.now() + 1_000).toISOString() });
+    f.clock.advance(1_000);
+    const error = (await f.store.claim(job.id, { owner: 'o', leaseMs: 1 }).catch((e: unknown) => e)) as ClaimRefusedError;
+    expect(error.reason).toBe('expired');
+    const failed = await f.store.failUnclaimed(await f.store.get(job.id), 'expired');
+    expect(failed).toMatchObject({ state: 'failed', attempts: 0 });
+    expect(failed.errors[0]?.name).toBe('DispatchExpiredError');
+  });
+});
+
+describe('findOwner', () => {
+  it('is the claim token under a live lease and null otherwise', async () => {
+    const claimed = await jobIn(f, 'claimed');
+    expect(await f.store.findOwner(claimed.id)).toBe(claimed.owner);
+    expect(await f.store.findOwner((await jobIn(f, 'posted')).id)).toBeNull();
+    expect(await f.store.findOwner((await jobIn(f, 'claimedExpired')).id)).toBeNull();
+  });
+});
+
+describe('release', () => {
+  it('hands the job back without spending the attempt', async () => {
+    const claimed = await jobIn(f, 'claimed');
+    const released = await f.store.release(claimed);
+    expect(released).toMatchObject({ state: 'posted', attempts: 0 });
+    expect(released.owner).toBeUndefined();
+    await expect(f.store.release(claimed)).rejects.toBeInstanceOf(ClaimLostError);
+  });
+});

@@ -1,0 +1,19 @@
+import type { TestProject } from 'vitest/node';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dynamoEndpoint: string;
+  }
+}
+
+let dynamo: DynamoDbLocal | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  dynamo = await startDynamoDbLocal();
+  project.provide('dynamoEndpoint', dynamo.endpoint);
+}
+
+export async function teardown(): Promise<void> {
+  await dynamo?.stop();
+}

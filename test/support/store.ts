@@ -1,0 +1,40 @@
+/** A JobStore on its own table with a hand-moved clock, and jobs brought into each state for real. */
+import { JobStore } from '../../lib/store/index.js';
+import type { Job } from '../../lib/model.js';
+import { ManualClock } from './clock.js';
+import { createTestTable, type TestTable } from './table.js';
+
+export interface StoreFixture {
+  table: TestTable;
+  clock: ManualClock;
+  store: JobStore;
+  /** A lease long enough that it never runs out by accident in a test. */
+  leaseMs: number;
+}
+
+export async function createStoreFixture(): Promise<StoreFixture> {
+  const table = await createTestTable();
+  const clock = new ManualClock();
+  let n = 0;
+  const store = new JobStore(table.documentClient, { tableName: table.tableName }, { now: clock.now, newId: () => `job-${++n}-${Math.random().toString(36).slice(2, 8)}` });
+  return { table, clock, store, leaseMs: 60_000 };
+}
+
+/** The states a test can ask for: the five states plus a claimed job whose lease has run out. */
+export type Situation = 'posted' | 'claimed' | 'claimedExpired' | 'completed' | 'failed' | 'trashed';
+export const SITUATIONS: readonly Situation[] = ['posted', 'claimed', 'claimedExpired', 'completed', 'failed', 'trashed'];
+
+/** Posts a job and moves it into `situation` through the store's own transitions. */
+export async function jobIn(f: StoreFixture, situation: Situation, body: Record<string, unknown> = {}): Promise<Job> {
+  const { job } = await f.store.post({ type: 'demo.echo', payload: { situation }, ...body });
+  if (situation === 'posted') return job;
+  if (situation === 'trashed') return f.store.trash(job.id);
+  const claimed = await f.store.claim(job.id, { owner: `owner-${job.id}`, leaseMs: situation === 'claimedExpired' ? 1 : f.leaseMs });
+  if (situation === 'claimedExpired') {
+    f.clock.advance(f.store.options.clockSkewMs + 10);
+    return claimed;
+  }
+  if (situation === 'claimed') return claimed;
+  if (situation === 'completed') return f.store.consume(claimed, { ok: true });
+  return f.store.fail(claimed, { name: 'Error', message: 'boom' });
+}
