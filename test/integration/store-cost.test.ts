@@ -1,0 +1,66 @@
+/**
+ * What one job costs in DynamoDB, counted by the request meter on the real client with
+ * ReturnConsumedCapacity INDEXES (DESIGN.md target: 3 writes, at most 6 write units, no reads).
+ */
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RequestMeter } from '../../lib/request-meter.js';
+import { JobStore } from '../../lib/store/index.js';
+import { ManualClock } from '../support/clock.js';
+import { createTestTable, type TestTable } from '../support/table.js';
+
+let table: TestTable;
+let store: JobStore;
+const meter = new RequestMeter();
+
+beforeAll(async () => {
+  table = await createTestTable();
+  meter.attach(table.client, 'DynamoDB');
+  store = new JobStore(DynamoDBDocumentClient.from(table.client, { marshallOptions: { removeUndefinedValues: true } }), { tableName: table.tableName }, { now: new ManualClock().now });
+});
+afterAll(() => table.drop());
+
+async function rawItem(id: string): Promise<Record<string, unknown>> {
+  const { Item } = await table.documentClient.send(new GetCommand({ TableName: table.tableName, Key: { pk: `job#${id}` } }));
+  return Item ?? {};
+}
+
+/** DynamoDB's item size: attribute names plus values (strings as UTF-8, numbers about 1 byte per 2 digits + 1). */
+function itemBytes(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (typeof value === 'number') return Math.ceil(String(value).replace(/[-.]/g, '').length / 2) + 1;
+  if (typeof value === 'boolean' || value === null) return 1;
+  if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + itemBytes(v), 0);
+  return 3 + Object.entries(value as Record<string, unknown>).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + 1 + itemBytes(v), 0);
+}
+
+describe('cost of one job', () => {
+  it('post, claim and consume of a 1 KB job: 3 UpdateItem/PutItem requests, 6 write units with indexes, no reads', async () => {
+    meter.reset();
+    const { job } = await store.post({ type: 'demo.echo', payload: { text: 'x'.repeat(200) } });
+    const claimed = await store.claim(job.id, { owner: 'o', leaseMs: 60_000 });
+    const done = await store.consume(claimed, { text: 'y'.repeat(200) });
+    const cost = meter.snapshot();
+    // The premise: the finished item, every attribute included, is at most 1 KB.
+    expect(itemBytes(await rawItem(done.id))).toBeLessThanOrEqual(1_024);
+    console.log('one job:', JSON.stringify(cost));
+    expect(cost.requests).toEqual({ 'DynamoDB.PutItem': 1, 'DynamoDB.UpdateItem': 2 });
+    expect(cost.dynamoReadUnits).toBe(0);
+    expect(cost.dynamoWriteUnits).toBeLessThanOrEqual(6);
+    // The claim must not touch either index: only the post and the finish do.
+    expect(cost.writeUnitsBy[`${table.tableName}/open`]).toBe(2);
+    expect(cost.writeUnitsBy[`${table.tableName}/done`]).toBe(1);
+  });
+
+  it('a retryable failure (claim, abandon, claim, consume) adds base-table writes only', async () => {
+    meter.reset();
+    const { job } = await store.post({ type: 'demo.echo' });
+    const first = await store.claim(job.id, { owner: 'a', leaseMs: 60_000 });
+    await store.abandon(first, { name: 'Error', message: 'again' }, 0);
+    const second = await store.claim(job.id, { owner: 'b', leaseMs: 60_000 });
+    await store.consume(second, null);
+    const cost = meter.snapshot();
+    expect(cost.writeUnitsBy[`${table.tableName}/open`]).toBe(2);
+    expect(cost.writeUnitsBy[`${table.tableName}/done`]).toBe(1);
+  });
+});
