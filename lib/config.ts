@@ -91,7 +91,12 @@ export interface ConductorOptions {
   minRemainingToStartMs: number;
   /** Kept free before the invocation's deadline: the abort signal fires this long before it, so the outcome can be written. */
   deadlineReserveMs: number;
-  /** Added to a lease beyond the run's own limit, so the outcome write lands inside the lease. */
+  /**
+   * Lease taken at claim, bounded by the invocation's time left. The claim cannot know the job's
+   * timeout without a read, so a run that outlasts this renews its lease as it goes.
+   */
+  leaseMs: number;
+  /** Added to every lease, so the outcome write lands inside it. */
   leaseMarginMs: number;
 }
 
@@ -99,6 +104,7 @@ export const CONDUCTOR_DEFAULTS: Omit<ConductorOptions, 'queueUrl' | 'deadLetter
   recordConcurrency: 10,
   minRemainingToStartMs: 3_000,
   deadlineReserveMs: 2_000,
+  leaseMs: 60_000,
   leaseMarginMs: 5_000,
 };
 
@@ -111,6 +117,7 @@ export function resolveConductorOptions(
   requireNumber('recordConcurrency', resolved.recordConcurrency, { min: 1, max: 100, integer: true });
   requireNumber('minRemainingToStartMs', resolved.minRemainingToStartMs, { min: 0 });
   requireNumber('deadlineReserveMs', resolved.deadlineReserveMs, { min: 0 });
+  requireNumber('leaseMs', resolved.leaseMs, { min: 1_000 });
   requireNumber('leaseMarginMs', resolved.leaseMarginMs, { min: 0 });
   return resolved;
 }

@@ -1,3 +1,4 @@
+import type { Job } from './model.js';
 import type { JobState } from './states.js';
 
 /** Context every Jobboard error may carry, so a log line or an HTTP body can say which job. */
@@ -95,6 +96,8 @@ export class ClaimRefusedError extends JobboardError {
     message: string,
     readonly retryAfterMs: number | undefined,
     context: JobboardErrorContext = {},
+    /** The job as it stood when the claim was refused (absent when it does not exist). */
+    readonly job?: Job,
   ) {
     super(message, context);
   }

@@ -9,20 +9,20 @@ import { JobState, isFinal } from '../states.js';
 export function claimRefusal(id: string, job: Job | undefined, now: number, clockSkewMs: number): ClaimRefusedError {
   if (job === undefined) return new ClaimRefusedError('missing', `job ${id} does not exist`, undefined, { jobId: id });
   const context = { jobId: id, state: job.state, owner: job.owner };
-  if (isFinal(job.state)) return new ClaimRefusedError('final', `job ${id} is already ${job.state}`, undefined, context);
+  if (isFinal(job.state)) return new ClaimRefusedError('final', `job ${id} is already ${job.state}`, undefined, context, job);
   if (job.state === JobState.claimed && (job.leaseExpiresAt ?? 0) >= now - clockSkewMs) {
     const retryAfterMs = (job.leaseExpiresAt ?? now) + clockSkewMs - now + 1;
-    return new ClaimRefusedError('leased', `job ${id} is claimed by ${job.owner} under a live lease`, retryAfterMs, context);
+    return new ClaimRefusedError('leased', `job ${id} is claimed by ${job.owner} under a live lease`, retryAfterMs, context, job);
   }
   if (job.attempts >= job.maxAttempts) {
-    return new ClaimRefusedError('exhausted', `job ${id} has used all ${job.maxAttempts} attempts`, undefined, context);
+    return new ClaimRefusedError('exhausted', `job ${id} has used all ${job.maxAttempts} attempts`, undefined, context, job);
   }
   if (job.waitUntil !== undefined && job.waitUntil > now) {
-    return new ClaimRefusedError('notDue', `job ${id} is not due before ${new Date(job.waitUntil).toISOString()}`, job.waitUntil - now, context);
+    return new ClaimRefusedError('notDue', `job ${id} is not due before ${new Date(job.waitUntil).toISOString()}`, job.waitUntil - now, context, job);
   }
   if (job.dispatchBy !== undefined && job.dispatchBy <= now && job.attempts === 0) {
-    return new ClaimRefusedError('expired', `job ${id} was not dispatched by ${new Date(job.dispatchBy).toISOString()}`, undefined, context);
+    return new ClaimRefusedError('expired', `job ${id} was not dispatched by ${new Date(job.dispatchBy).toISOString()}`, undefined, context, job);
   }
   // The condition failed, yet the item as returned would pass it: a clock or schema mismatch.
-  return new ClaimRefusedError('leased', `job ${id} could not be claimed (version ${job.version}); try again`, 1_000, context);
+  return new ClaimRefusedError('leased', `job ${id} could not be claimed (version ${job.version}); try again`, 1_000, context, job);
 }

@@ -8,7 +8,7 @@ import { createStoreFixture, jobIn, type Situation, type StoreFixture } from '..
 let f: StoreFixture;
 const made: Job[] = [];
 // 60 jobs across every state and two types; some share a creation millisecond.
-const plan: Situation[] = Array.from({ length: 60 }, (_, i) => (['posted', 'posted', 'claimed', 'completed', 'failed', 'trashed'] as const)[i % 6]);
+const plan: Situation[] = Array.from({ length: 60 }, (_, i) => (['posted', 'posted', 'claimed', 'completed', 'failed', 'trashed'] as const)[i % 6] as Situation);
 
 beforeAll(async () => {
   f = await createStoreFixture();

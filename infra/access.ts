@@ -1,0 +1,79 @@
+/**
+ * What each function may do, as data: the one place to change when a handler starts making a
+ * new call. Granted with explicit statements rather than `grant*Data` helpers because those
+ * give too much (`grantReadWriteData` adds Scan, DeleteItem, BatchWriteItem, ConditionCheckItem…)
+ * and `Table.grant` scopes indexes as `<table>/index/*`; here every resource is named.
+ *
+ * Needs, from the handlers (DESIGN.md):
+ * - api: post (PutItem), get (GetItem), trash / retry (UpdateItem), list and stats (Query on the
+ *   indexes, BatchGetItem for the items); a posting per post / retry (SendMessage); the
+ *   dead-letter redrive route reads, forwards and deletes DLQ messages.
+ * - conductor: every transition it makes (claim, heartbeat, consume, abandon, fail) is one
+ *   UpdateItem, with no reads on the hot path; it sets visibility on postings and forwards
+ *   postings it gives up on to the DLQ. Receiving and deleting come with the event source
+ *   mapping (`SqsEventSource` grants them).
+ * - sweeper: scans the open index (Query), reads the items it decides on (BatchGetItem),
+ *   re-posts or fails with conditional UpdateItem, sends postings, reads the queue's depth
+ *   (GetQueueAttributes) so a mere backlog does not multiply postings.
+ */
+import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { HandlerName } from './handlers.js';
+
+/** Actions one function needs on each resource of the board. */
+export interface FunctionAccess {
+  /** On the table's items (the table ARN). */
+  readonly table: readonly string[];
+  /** On each global secondary index (its own ARN). */
+  readonly indexes: readonly string[];
+  /** On the postings queue. */
+  readonly postings: readonly string[];
+  /** On the dead-letter queue. */
+  readonly deadLetters: readonly string[];
+}
+
+export const ACCESS: Readonly<Record<HandlerName, FunctionAccess>> = {
+  api: {
+    table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'],
+    indexes: ['dynamodb:Query'],
+    postings: ['sqs:SendMessage'],
+    deadLetters: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+  },
+  conductor: {
+    table: ['dynamodb:UpdateItem'],
+    indexes: [],
+    postings: ['sqs:ChangeMessageVisibility'],
+    deadLetters: ['sqs:SendMessage'],
+  },
+  sweeper: {
+    table: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+    indexes: ['dynamodb:Query'],
+    postings: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+    deadLetters: [],
+  },
+};
+
+/** ARNs of the board's resources, as CloudFormation tokens. */
+export interface BoardArns {
+  readonly table: string;
+  readonly indexes: readonly string[];
+  readonly postings: string;
+  readonly deadLetters: string;
+}
+
+/** One statement per resource group the function touches; none for groups it does not. */
+export function accessStatements(access: FunctionAccess, arns: BoardArns): PolicyStatement[] {
+  const groups: [readonly string[], string[]][] = [
+    [access.table, [arns.table]],
+    [access.indexes, [...arns.indexes]],
+    [access.postings, [arns.postings]],
+    [access.deadLetters, [arns.deadLetters]],
+  ];
+  return groups
+    .filter(([actions, resources]) => actions.length > 0 && resources.length > 0)
+    .map(([actions, resources]) => new PolicyStatement({ actions: [...actions], resources }));
+}
+
+/** Adds the function's statements to its role's policy. */
+export function grantAccess(grantee: IGrantable, access: FunctionAccess, arns: BoardArns): void {
+  for (const statement of accessStatements(access, arns)) grantee.grantPrincipal.addToPrincipalPolicy(statement);
+}

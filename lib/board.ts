@@ -1,0 +1,105 @@
+/**
+ * The operations producers and operators use: post, get, list, count, trash, retry, redrive.
+ * Each is a store transition plus the posting that must follow it.
+ *
+ * Post writes the job first, then sends its posting. If the send fails the job is still
+ * accepted: it is durable in DynamoDB and the sweeper re-posts it. Answering an error instead
+ * would make a client without an id post a second job on retry.
+ */
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { silentLogger } from './logger.js';
+import type { Job } from './model.js';
+import type { PostingSender } from './postings.js';
+import type { JobTypeRegistry, Logger } from './registry.js';
+import type { CountByState, JobStore, ListPage, ListQuery } from './store/index.js';
+
+export interface JobBoardDependencies {
+  store: JobStore;
+  postings: PostingSender;
+  registry: JobTypeRegistry;
+  sqs: SQSClient;
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  logger?: Logger;
+}
+
+export class JobBoard {
+  private readonly logger: Logger;
+
+  constructor(private readonly deps: JobBoardDependencies) {
+    this.logger = deps.logger ?? silentLogger;
+  }
+
+  /** Validates against the job type, writes the job, then posts it. `created` is false for a repeated post. */
+  async post(body: unknown): Promise<{ job: Job; created: boolean }> {
+    const typeName = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).type : undefined;
+    const payload = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).payload : undefined;
+    // Shape errors first (unknown fields, bad numbers), so they are reported together with the rest.
+    const type = typeName === undefined ? undefined : this.deps.registry.validatePayload(typeName, payload ?? {});
+    const { job, created } = await this.deps.store.post(body, type === undefined ? undefined : { typeVersion: type.version, ...type.defaults });
+    if (created && job.postedAt !== undefined) await this.sendPosting(job);
+    return { job, created };
+  }
+
+  get(id: string): Promise<Job> {
+    return this.deps.store.get(id);
+  }
+
+  list(query: ListQuery): Promise<ListPage> {
+    return this.deps.store.list(query);
+  }
+
+  count(): Promise<CountByState> {
+    return this.deps.store.count();
+  }
+
+  async trash(id: string): Promise<Job> {
+    const job = await this.deps.store.trash(id);
+    this.logger.info('job_trashed', { jobId: id, type: job.type, attempt: job.attempts });
+    return job;
+  }
+
+  async retry(id: string): Promise<Job> {
+    const job = await this.deps.store.retry(id);
+    this.logger.info('job_retried', { jobId: id, type: job.type });
+    await this.sendPosting(job);
+    return job;
+  }
+
+  /**
+   * Moves up to `max` postings from the dead-letter queue back to the postings queue. Postings of
+   * finished jobs are simply dropped by the conductor; a retried job needs no redrive.
+   */
+  async redriveDeadLetters(max = 1_000): Promise<{ moved: number }> {
+    let moved = 0;
+    while (moved < max) {
+      const { Messages = [] } = await this.deps.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: this.deps.deadLetterQueueUrl, MaxNumberOfMessages: Math.min(10, max - moved), WaitTimeSeconds: 0 }),
+      );
+      if (Messages.length === 0) break;
+      const sent = await this.deps.sqs.send(
+        new SendMessageBatchCommand({ QueueUrl: this.deps.queueUrl, Entries: Messages.map((m, n) => ({ Id: String(n), MessageBody: m.Body ?? '' })) }),
+      );
+      const ok = new Set((sent.Successful ?? []).map((s) => Number(s.Id)));
+      const done = Messages.filter((_, n) => ok.has(n));
+      if (done.length > 0) {
+        await this.deps.sqs.send(
+          new DeleteMessageBatchCommand({ QueueUrl: this.deps.deadLetterQueueUrl, Entries: done.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle ?? '' })) }),
+        );
+      }
+      moved += done.length;
+      if (done.length < Messages.length) break;
+    }
+    this.logger.info('dead_letters_redriven', { moved });
+    return { moved };
+  }
+
+  private async sendPosting(job: Job): Promise<void> {
+    const delayMs = (job.postedAt ?? 0) - Date.now();
+    try {
+      await this.deps.postings.send([{ id: job.id, delaySeconds: Math.max(0, Math.ceil(delayMs / 1_000)) }]);
+    } catch (error) {
+      this.logger.error('posting_send_failed', { jobId: job.id, error, recovery: 'the sweeper re-posts it' });
+    }
+  }
+}

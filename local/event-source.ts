@@ -1,0 +1,145 @@
+/**
+ * Behaves like Lambda's SQS event source mapping: long-polls the queue, hands batches to the
+ * handler as a real SQS event with a context that counts down the invocation's time, deletes
+ * the records that succeeded, and leaves the rest to come back when their visibility runs out.
+ * An invocation that throws or outlives its timeout deletes nothing, as on Lambda.
+ */
+import { randomUUID } from 'node:crypto';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { ConductorHandler } from '../functions/conductor.js';
+
+export interface EventSourceOptions {
+  sqs: SQSClient;
+  queueUrl: string;
+  handler: ConductorHandler;
+  /** Records per invocation, at most 10. */
+  batchSize?: number;
+  /** Long-poll wait; short so that stop() is prompt. */
+  waitTimeSeconds?: number;
+  /** Invocations running at once (Lambda's maximum concurrency). */
+  concurrency?: number;
+  /** The function timeout. */
+  invocationTimeoutMs?: number;
+  /** Called when an invocation fails as a whole (threw or timed out). */
+  onInvocationError?: (error: unknown) => void;
+}
+
+export interface EventSourceStats {
+  invocations: number;
+  records: number;
+  deleted: number;
+  failedInvocations: number;
+}
+
+export class EventSourcePoller {
+  readonly stats: EventSourceStats = { invocations: 0, records: 0, deleted: 0, failedInvocations: 0 };
+  private running = false;
+  private workers: Promise<void>[] = [];
+  private readonly abort = new AbortController();
+
+  constructor(private readonly options: EventSourceOptions) {}
+
+  start(): this {
+    if (this.running) return this;
+    this.running = true;
+    this.workers = Array.from({ length: this.options.concurrency ?? 1 }, () => this.poll());
+    return this;
+  }
+
+  /** Stops polling and waits for running invocations to end. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort.abort();
+    await Promise.all(this.workers);
+  }
+
+  private async poll(): Promise<void> {
+    while (this.running) {
+      let messages: Message[];
+      try {
+        const received = await this.options.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: this.options.queueUrl,
+            MaxNumberOfMessages: this.options.batchSize ?? 10,
+            WaitTimeSeconds: this.options.waitTimeSeconds ?? 1,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+          { abortSignal: this.abort.signal },
+        );
+        messages = received.Messages ?? [];
+      } catch (error) {
+        if (!this.running) return;
+        this.options.onInvocationError?.(error);
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      if (messages.length > 0) await this.invoke(messages);
+    }
+  }
+
+  /** One invocation: the handler's answer decides which messages are deleted. */
+  private async invoke(messages: Message[]): Promise<void> {
+    this.stats.invocations++;
+    this.stats.records += messages.length;
+    const timeoutMs = this.options.invocationTimeoutMs ?? 60_000;
+    const deadline = Date.now() + timeoutMs;
+    const event: SQSEvent = { Records: messages.map((m) => toRecord(m, this.options.queueUrl)) };
+    const context = { awsRequestId: randomUUID(), getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
+    let timer: NodeJS.Timeout | undefined;
+    let response: SQSBatchResponse | void;
+    try {
+      response = await Promise.race([
+        this.options.handler(event, context),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`invocation timed out after ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      this.stats.failedInvocations++;
+      this.options.onInvocationError?.(error);
+      return;
+    } finally {
+      clearTimeout(timer);
+    }
+    const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    const known = new Set(messages.map((m) => m.MessageId));
+    // Lambda treats an unknown identifier as a failure of the whole batch.
+    if ([...failed].some((id) => !known.has(id))) return;
+    const succeeded = messages.filter((m) => !failed.has(m.MessageId ?? ''));
+    if (succeeded.length === 0) return;
+    const result = await this.options.sqs
+      .send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.options.queueUrl,
+          Entries: succeeded.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle ?? '' })),
+        }),
+      )
+      .catch((error: unknown) => {
+        this.options.onInvocationError?.(error);
+        return undefined;
+      });
+    this.stats.deleted += result?.Successful?.length ?? 0;
+  }
+}
+
+function toRecord(message: Message, queueUrl: string): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${queueUrl.split('/').pop() ?? ''}`,
+    awsRegion: 'us-east-1',
+  };
+}

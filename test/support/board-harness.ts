@@ -1,0 +1,136 @@
+/**
+ * A whole board on the emulators: its own table in DynamoDB Local, its own fauxqs on a free
+ * port with the postings queue and DLQ, the store, postings, conductor, sweeper and an event
+ * source poller, all on real SDK clients. The clock can be moved forward (for delays and
+ * horizons) while timers stay real.
+ */
+import { ReceiveMessageCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ConductorOptions, SweeperOptions } from '../../lib/config.js';
+import { JobBoard } from '../../lib/board.js';
+import { Conductor } from '../../lib/conductor.js';
+import { JsonLogger } from '../../lib/logger.js';
+import { PostingSender } from '../../lib/postings.js';
+import { JobTypeRegistry, type JobType } from '../../lib/registry.js';
+import { JobStore } from '../../lib/store/index.js';
+import { Sweeper } from '../../lib/sweeper.js';
+import { demoJobTypes } from '../../functions/job-types/demo.js';
+import { createConductorHandler } from '../../functions/conductor.js';
+import type { Runtime } from '../../functions/runtime.js';
+import { EventSourcePoller } from '../../local/event-source.js';
+import { startSqsEmulator, type SqsEmulator } from '../../local/sqs-emulator.js';
+import { sqsClient } from './aws.js';
+import { createTestTable, type TestTable } from './table.js';
+
+export interface HarnessOptions {
+  jobTypes?: readonly JobType<never>[];
+  conductor?: Partial<ConductorOptions>;
+  sweeper?: Partial<SweeperOptions>;
+  /** Visibility timeout of the postings queue (default 5 s, so lost work comes back quickly). */
+  visibilityTimeoutSeconds?: number;
+  invocationTimeoutMs?: number;
+  /** Clients to use instead of the real ones (fault injection). */
+  documentClient?: DynamoDBDocumentClient;
+  sqs?: SQSClient;
+}
+
+/** A clock that runs with real time plus an offset tests can move forward. */
+export class SkewClock {
+  offsetMs = 0;
+  now = (): number => Date.now() + this.offsetMs;
+}
+
+export class BoardHarness {
+  readonly logs: Record<string, unknown>[] = [];
+  readonly clock = new SkewClock();
+  store!: JobStore;
+  board!: JobBoard;
+  conductor!: Conductor;
+  sweeper!: Sweeper;
+  sqs!: SQSClient;
+  documentClient!: DynamoDBDocumentClient;
+  queue!: SqsEmulator;
+  table!: TestTable;
+  registry!: JobTypeRegistry;
+  postings!: PostingSender;
+  private pollers: EventSourcePoller[] = [];
+
+  constructor(private readonly options: HarnessOptions = {}) {}
+
+  async start(): Promise<this> {
+    this.table = await createTestTable();
+    this.queue = await startSqsEmulator({ conductorTimeoutSeconds: 1, visibilityTimeoutSeconds: this.options.visibilityTimeoutSeconds ?? 5 });
+    this.sqs = this.options.sqs ?? sqsClient(this.queue.endpoint);
+    this.documentClient = this.options.documentClient ?? this.table.documentClient;
+    const logger = new JsonLogger({}, (line) => this.logs.push(JSON.parse(line) as Record<string, unknown>));
+    this.registry = new JobTypeRegistry(this.options.jobTypes ?? demoJobTypes);
+    this.store = new JobStore(this.documentClient, { tableName: this.table.tableName }, { now: this.clock.now });
+    const postings = (this.postings = new PostingSender(this.sqs, this.queue.queueUrl));
+    const queues = { queueUrl: this.queue.queueUrl, deadLetterQueueUrl: this.queue.deadLetterQueueUrl };
+    this.board = new JobBoard({ store: this.store, postings, registry: this.registry, sqs: this.sqs, logger, ...queues });
+    this.conductor = new Conductor({
+      store: this.store,
+      sqs: this.sqs,
+      registry: this.registry,
+      logger,
+      now: this.clock.now,
+      options: { ...queues, leaseMarginMs: 1_000, deadlineReserveMs: 500, minRemainingToStartMs: 1_000, ...this.options.conductor },
+    });
+    this.sweeper = new Sweeper({ store: this.store, sqs: this.sqs, postings, registry: this.registry, logger, now: this.clock.now, options: { queueUrl: this.queue.queueUrl, ...this.options.sweeper } });
+    return this;
+  }
+
+  /** Starts an event source poller feeding this harness's conductor. */
+  startPolling(options: { concurrency?: number; conductor?: Conductor } = {}): EventSourcePoller {
+    const conductor = options.conductor ?? this.conductor;
+    const runtime = () => ({ conductor }) as unknown as Runtime;
+    const poller = new EventSourcePoller({
+      sqs: this.sqs,
+      queueUrl: this.queue.queueUrl,
+      handler: createConductorHandler([], runtime),
+      concurrency: options.concurrency ?? 2,
+      invocationTimeoutMs: this.options.invocationTimeoutMs ?? 30_000,
+      waitTimeSeconds: 1,
+    }).start();
+    this.pollers.push(poller);
+    return poller;
+  }
+
+  async stopPolling(): Promise<void> {
+    await Promise.all(this.pollers.map((p) => p.stop()));
+    this.pollers = [];
+  }
+
+  /** Log lines with this event name (and job id, if given). */
+  events(event: string, jobId?: string): Record<string, unknown>[] {
+    return this.logs.filter((l) => l.event === event && (jobId === undefined || l.jobId === jobId));
+  }
+
+  /** Messages in the DLQ, received and left there (visibility 0 would re-show them; 30 s hides them from later reads). */
+  async deadLetters(): Promise<{ body: string; reason: string | undefined }[]> {
+    const received = await this.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: this.queue.deadLetterQueueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], VisibilityTimeout: 0, WaitTimeSeconds: 0 }),
+    );
+    return (received.Messages ?? []).map((m) => ({ body: m.Body ?? '', reason: m.MessageAttributes?.reason?.StringValue }));
+  }
+
+  async queueDepth(): Promise<{ visible: number; inFlight: number; delayed: number }> {
+    const { Attributes = {} } = await this.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: this.queue.queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      }),
+    );
+    return {
+      visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+      delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.stopPolling();
+    await this.queue.stop();
+    await this.table.drop();
+  }
+}
