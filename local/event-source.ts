@@ -36,7 +36,6 @@ export class EventSourcePoller {
   readonly stats: EventSourceStats = { invocations: 0, records: 0, deleted: 0, failedInvocations: 0 };
   private running = false;
   private workers: Promise<void>[] = [];
-  private readonly abort = new AbortController();
 
   constructor(private readonly options: EventSourceOptions) {}
 
@@ -47,10 +46,13 @@ export class EventSourcePoller {
     return this;
   }
 
-  /** Stops polling and waits for running invocations to end. */
+  /**
+   * Stops polling and waits for running invocations to end. A receive under way is not aborted:
+   * the queue may already have handed it messages, which would then sit invisible until their
+   * visibility ran out. Whatever it brings is processed, so stopping takes at most one long poll.
+   */
   async stop(): Promise<void> {
     this.running = false;
-    this.abort.abort();
     await Promise.all(this.workers);
   }
 
@@ -66,7 +68,6 @@ export class EventSourcePoller {
             MessageSystemAttributeNames: ['All'],
             MessageAttributeNames: ['All'],
           }),
-          { abortSignal: this.abort.signal },
         );
         messages = received.Messages ?? [];
       } catch (error) {

@@ -42,7 +42,8 @@ describe('conductor flow', () => {
     const done = await waitFor(finished(job.id), { what: 'fail to finish' });
     expect(done).toMatchObject({ state: 'failed', attempts: 3 });
     expect(done.errors.map((e) => e.message)).toEqual(['poison', 'poison', 'poison']);
-    expect(h.events('posting_deadlettered', job.id)).toHaveLength(1);
+    // The job turns failed just before its posting is forwarded to the DLQ.
+    await waitFor(() => h.events('posting_deadlettered', job.id).length === 1, { what: 'posting in the DLQ' });
 
     const { moved } = await h.board.redriveDeadLetters();
     expect(moved).toBeGreaterThanOrEqual(1);

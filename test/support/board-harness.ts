@@ -29,9 +29,8 @@ export interface HarnessOptions {
   /** Visibility timeout of the postings queue (default 5 s, so lost work comes back quickly). */
   visibilityTimeoutSeconds?: number;
   invocationTimeoutMs?: number;
-  /** Clients to use instead of the real ones (fault injection). */
-  documentClient?: DynamoDBDocumentClient;
-  sqs?: SQSClient;
+  /** Wraps the real document client (fault injection); the harness's store uses what this returns. */
+  wrapDocumentClient?: (real: DynamoDBDocumentClient, table: TestTable) => DynamoDBDocumentClient;
 }
 
 /** A clock that runs with real time plus an offset tests can move forward. */
@@ -53,6 +52,7 @@ export class BoardHarness {
   table!: TestTable;
   registry!: JobTypeRegistry;
   postings!: PostingSender;
+  logger!: JsonLogger;
   private pollers: EventSourcePoller[] = [];
 
   constructor(private readonly options: HarnessOptions = {}) {}
@@ -60,9 +60,9 @@ export class BoardHarness {
   async start(): Promise<this> {
     this.table = await createTestTable();
     this.queue = await startSqsEmulator({ conductorTimeoutSeconds: 1, visibilityTimeoutSeconds: this.options.visibilityTimeoutSeconds ?? 5 });
-    this.sqs = this.options.sqs ?? sqsClient(this.queue.endpoint);
-    this.documentClient = this.options.documentClient ?? this.table.documentClient;
-    const logger = new JsonLogger({}, (line) => this.logs.push(JSON.parse(line) as Record<string, unknown>));
+    this.sqs = sqsClient(this.queue.endpoint);
+    this.documentClient = this.options.wrapDocumentClient?.(this.table.documentClient, this.table) ?? this.table.documentClient;
+    const logger = (this.logger = new JsonLogger({}, (line) => this.logs.push(JSON.parse(line) as Record<string, unknown>)));
     this.registry = new JobTypeRegistry(this.options.jobTypes ?? demoJobTypes);
     this.store = new JobStore(this.documentClient, { tableName: this.table.tableName }, { now: this.clock.now });
     const postings = (this.postings = new PostingSender(this.sqs, this.queue.queueUrl));

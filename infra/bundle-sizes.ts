@@ -1,0 +1,106 @@
+/**
+ * Measures the Lambda bundles with the construct's own esbuild settings, with and without the
+ * AWS SDK inside, and how long a fresh Node.js process takes to import each (the part of a cold
+ * start that bundling decides). Run: `npx tsx infra/bundle-sizes.ts [--runs N] [--json]`.
+ * `measureBundles()` is exported for bench/.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { build } from 'esbuild';
+import { BUNDLE_FILE, esbuildBuildOptions, type BundleChoice } from './bundling.js';
+import { HANDLER_NAMES, JOBBOARD_ROOT, generatedEntriesDir, handlerEntry, type HandlerName } from './handlers.js';
+
+const run = promisify(execFile);
+
+/** One function's bundle under one choice. */
+export interface BundleMeasurement {
+  handler: HandlerName;
+  bundleAwsSdk: boolean;
+  /** index.mjs, bytes. */
+  bytes: number;
+  /** index.mjs gzipped, bytes: roughly what the deployment zip adds. */
+  gzipBytes: number;
+  /** The source map, bytes (loaded only with --enable-source-maps). */
+  mapBytes: number;
+  /** Median milliseconds a fresh `node` takes to import the bundle, without and with source maps. */
+  importMs: number;
+  importWithSourceMapsMs: number;
+}
+
+/**
+ * Bundles every handler under both choices and measures it. Bundles go under the project's
+ * node_modules/.cache so that, without the SDK inside, `@aws-sdk/*` resolves from node_modules,
+ * the way it resolves from the runtime's copy on Lambda.
+ */
+export async function measureBundles(options: { runs?: number } = {}): Promise<BundleMeasurement[]> {
+  const runs = options.runs ?? 5;
+  const outRoot = path.join(JOBBOARD_ROOT, 'node_modules', '.cache', 'jobboard', 'bundle-sizes');
+  rmSync(outRoot, { recursive: true, force: true });
+  const results: BundleMeasurement[] = [];
+  for (const bundleAwsSdk of [true, false]) {
+    const choice: BundleChoice = { bundleAwsSdk };
+    for (const handler of HANDLER_NAMES) {
+      const outfile = path.join(outRoot, bundleAwsSdk ? 'with-sdk' : 'without-sdk', handler, BUNDLE_FILE);
+      mkdirSync(path.dirname(outfile), { recursive: true });
+      await build(esbuildBuildOptions(handlerEntry(handler, undefined, generatedEntriesDir(JOBBOARD_ROOT)), outfile, choice));
+      results.push({
+        handler,
+        bundleAwsSdk,
+        bytes: statSync(outfile).size,
+        gzipBytes: gzipSync(readFileSync(outfile)).length,
+        mapBytes: statSync(`${outfile}.map`).size,
+        importMs: await medianImportMs(outfile, runs, false),
+        importWithSourceMapsMs: await medianImportMs(outfile, runs, true),
+      });
+    }
+  }
+  return results;
+}
+
+/** Median over `runs` fresh processes of the time `import()` of the bundle takes. */
+async function medianImportMs(file: string, runs: number, sourceMaps: boolean): Promise<number> {
+  const script = `const t = performance.now(); const m = await import(${JSON.stringify(pathToFileURL(file).href)}); if (typeof m.handler !== 'function') throw new Error('no handler'); process.stdout.write(String(performance.now() - t));`;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const { stdout } = await run(process.execPath, [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', script], {
+      cwd: path.dirname(file),
+      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' },
+    });
+    times.push(Number(stdout));
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] ?? Number.NaN;
+}
+
+function kb(bytes: number): string {
+  return (bytes / 1024).toFixed(1);
+}
+
+async function main(): Promise<void> {
+  const runsIndex = process.argv.indexOf('--runs');
+  const runs = runsIndex === -1 ? 5 : Number(process.argv[runsIndex + 1]);
+  const results = await measureBundles({ runs });
+  if (process.argv.includes('--json')) {
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`Node ${process.version}, median of ${runs} fresh processes\n`);
+  process.stdout.write('function   SDK       index.mjs KB  gzip KB  map KB  import ms  import ms (source maps)\n');
+  for (const r of results) {
+    process.stdout.write(
+      `${r.handler.padEnd(10)} ${(r.bundleAwsSdk ? 'bundled' : 'runtime').padEnd(9)} ${kb(r.bytes).padStart(12)} ${kb(r.gzipBytes).padStart(8)} ${kb(r.mapBytes).padStart(7)} ${r.importMs.toFixed(1).padStart(10)} ${r.importWithSourceMapsMs.toFixed(1).padStart(24)}\n`,
+    );
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

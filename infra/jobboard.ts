@@ -1,0 +1,301 @@
+/**
+ * `Jobboard`: the whole board as one construct, to embed in any CDK app. One table, the postings
+ * queue and its DLQ, three functions (api behind an IAM-authorized HTTP API, conductor on the
+ * queue, sweeper on a schedule), their least-privilege roles and the alarms.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod, HttpStage, PayloadFormatVersion, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
+import { LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { LIMITS } from '../lib/config.js';
+import { QUEUES, postingsVisibilitySeconds } from '../lib/queues.js';
+import { ENV } from '../functions/env.js';
+import { ACCESS, grantAccess, type BoardArns } from './access.js';
+import { JobboardAlarms } from './alarms.js';
+import { DEFAULT_BUNDLE_CHOICE, SOURCE_MAP_ENVIRONMENT, lambdaBundlingOptions } from './bundling.js';
+import { generatedEntriesDir, handlerEntry, type HandlerName, type JobTypesModule } from './handlers.js';
+import { createJobsTable, indexNames } from './table.js';
+
+/** Size and time of one function. */
+export interface FunctionSettings {
+  /** @default see {@link FUNCTION_DEFAULTS} */
+  readonly timeout?: Duration;
+  /** MB; more memory also means more CPU, hence faster cold starts. @default see {@link FUNCTION_DEFAULTS} */
+  readonly memorySize?: number;
+}
+
+export interface ConductorSettings extends FunctionSettings {
+  /** How long the event source gathers postings before invoking. @default 1 second */
+  readonly maxBatchingWindow?: Duration;
+  /** Conductor invocations the event source runs at once (2–1000). @default 10 */
+  readonly maxConcurrency?: number;
+  /** Records of one batch run at once, passed as `JOBBOARD_RECORD_CONCURRENCY`. @default lib's default */
+  readonly recordConcurrency?: number;
+}
+
+export interface JobboardProps {
+  /** The deployment's job types. @default the demo types of functions/job-types/demo.ts */
+  readonly jobTypes?: JobTypesModule;
+  /** For the table, the DLQ and the log groups: what holds jobs and their history. @default RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+  /** Days finished jobs are kept, passed as `JOBBOARD_RETENTION_DAYS`. @default lib's default (7) */
+  readonly retentionDays?: number;
+  readonly api?: FunctionSettings & { readonly throttle?: ThrottleSettings };
+  readonly conductor?: ConductorSettings;
+  readonly sweeper?: FunctionSettings;
+  /** Alarm and OK notifications. @default no actions */
+  readonly alarmTopic?: ITopic;
+  /** @default 15 minutes */
+  readonly postingsAgeAlarmThreshold?: Duration;
+  /** @default one month */
+  readonly logRetention?: RetentionDays;
+  /** @default Node.js 22 */
+  readonly runtime?: Runtime;
+  /** Bundle the AWS SDK instead of using the runtime's copy. @default true (see infra/README.md) */
+  readonly bundleAwsSdk?: boolean;
+  /**
+   * Folder whose node_modules holds esbuild; bundling runs there and generated entries go
+   * under its node_modules/.cache. @default the current directory (where `cdk` runs)
+   */
+  readonly projectRoot?: string;
+  /** @default the lock file found upwards from the current directory */
+  readonly depsLockFilePath?: string;
+}
+
+export const FUNCTION_DEFAULTS: Readonly<Record<HandlerName, { timeout: Duration; memorySize: number }>> = {
+  // API Gateway answers 503 after 30 s anyway; every route is a few DynamoDB calls.
+  api: { timeout: Duration.seconds(10), memorySize: 1024 },
+  conductor: { timeout: Duration.seconds(60), memorySize: 1024 },
+  sweeper: { timeout: Duration.seconds(60), memorySize: 512 },
+};
+
+export const CONDUCTOR_EVENT_SOURCE_DEFAULTS = {
+  /** SQS's largest batch without a batching window of its own; lib runs records concurrently. */
+  batchSize: LIMITS.sqsBatchSize,
+  maxBatchingWindow: Duration.seconds(1),
+  maxConcurrency: 10,
+} as const;
+
+/** The routes `functions/api.ts` serves (DESIGN.md, HTTP API); each needs SigV4. */
+export const API_ROUTES: readonly { readonly method: HttpMethod; readonly path: string }[] = [
+  { method: HttpMethod.POST, path: '/jobs' },
+  { method: HttpMethod.GET, path: '/jobs' },
+  { method: HttpMethod.GET, path: '/jobs/{id}' },
+  { method: HttpMethod.DELETE, path: '/jobs/{id}' },
+  { method: HttpMethod.POST, path: '/jobs/{id}/retry' },
+  { method: HttpMethod.GET, path: '/stats' },
+  { method: HttpMethod.GET, path: '/health' },
+  { method: HttpMethod.POST, path: '/dead-letters/redrive' },
+];
+
+/** A Jobboard deployment. */
+export class Jobboard extends Construct {
+  readonly table: Table;
+  readonly postings: Queue;
+  readonly deadLetters: Queue;
+  readonly api: NodejsFunction;
+  readonly conductor: NodejsFunction;
+  readonly sweeper: NodejsFunction;
+  readonly httpApi: HttpApi;
+  /** The stage clients call; its `url` ends with `/`. */
+  readonly stage: HttpStage;
+  readonly alarms: JobboardAlarms;
+
+  constructor(scope: Construct, id: string, props: JobboardProps = {}) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const conductorTimeout = props.conductor?.timeout ?? FUNCTION_DEFAULTS.conductor.timeout;
+
+    this.table = createJobsTable(this, 'Table', { removalPolicy });
+    // SQS-managed encryption: at rest without KMS calls per message or KMS grants to every producer and consumer.
+    this.deadLetters = new Queue(this, 'DeadLetters', {
+      retentionPeriod: Duration.seconds(QUEUES.deadLetter.retentionSeconds),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      removalPolicy,
+    });
+    // The posting only points at a job in the table (the sweeper re-posts lost ones), so the queue itself is disposable.
+    this.postings = new Queue(this, 'Postings', {
+      visibilityTimeout: Duration.seconds(postingsVisibilitySeconds(conductorTimeout.toSeconds())),
+      retentionPeriod: Duration.seconds(QUEUES.postings.retentionSeconds),
+      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: QUEUES.maxReceiveCount },
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+
+    const arns: BoardArns = {
+      table: this.table.tableArn,
+      indexes: indexNames().map((name) => `${this.table.tableArn}/index/${name}`),
+      postings: this.postings.queueArn,
+      deadLetters: this.deadLetters.queueArn,
+    };
+    const build = new FunctionFactory(this, props, removalPolicy, {
+      [ENV.tableName]: this.table.tableName,
+      [ENV.queueUrl]: this.postings.queueUrl,
+      [ENV.deadLetterQueueUrl]: this.deadLetters.queueUrl,
+      ...(props.retentionDays === undefined ? {} : { [ENV.retentionDays]: String(props.retentionDays) }),
+    });
+    this.api = build.create('api', props.api, arns);
+    this.conductor = build.create('conductor', { ...props.conductor, timeout: conductorTimeout }, arns);
+    this.sweeper = build.create('sweeper', props.sweeper, arns, { retryAttempts: 0 });
+    if (props.conductor?.recordConcurrency !== undefined) {
+      this.conductor.addEnvironment(ENV.recordConcurrency, String(props.conductor.recordConcurrency));
+    }
+
+    this.conductor.addEventSource(
+      new SqsEventSource(this.postings, {
+        batchSize: CONDUCTOR_EVENT_SOURCE_DEFAULTS.batchSize,
+        maxBatchingWindow: props.conductor?.maxBatchingWindow ?? CONDUCTOR_EVENT_SOURCE_DEFAULTS.maxBatchingWindow,
+        maxConcurrency: props.conductor?.maxConcurrency ?? CONDUCTOR_EVENT_SOURCE_DEFAULTS.maxConcurrency,
+        // Only the records the conductor could not finish come back (DESIGN.md, Conductor step 5).
+        reportBatchItemFailures: true,
+      }),
+    );
+
+    // A failed sweep is simply redone by the next one a minute later: no EventBridge or Lambda retries piling up.
+    new Rule(this, 'SweeperSchedule', {
+      description: 'Runs the Jobboard sweeper every minute',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(this.sweeper, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
+    });
+
+    ({ httpApi: this.httpApi, stage: this.stage } = this.createHttpApi(props, removalPolicy));
+
+    this.alarms = new JobboardAlarms(this, 'Alarms', {
+      postings: this.postings,
+      deadLetters: this.deadLetters,
+      api: this.api,
+      conductor: this.conductor,
+      sweeper: this.sweeper,
+      ...(props.alarmTopic === undefined ? {} : { topic: props.alarmTopic }),
+      ...(props.postingsAgeAlarmThreshold === undefined ? {} : { postingsAgeThreshold: props.postingsAgeAlarmThreshold }),
+    });
+  }
+
+  /** The URL clients call, ending with `/`. */
+  get url(): string {
+    return this.stage.url;
+  }
+
+  private createHttpApi(props: JobboardProps, removalPolicy: RemovalPolicy): { httpApi: HttpApi; stage: HttpStage } {
+    const httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'Jobboard API: every route needs a SigV4-signed request (IAM)',
+      // IAM on every route, the default authorizer included: a route added later cannot be left open.
+      defaultAuthorizer: new HttpIamAuthorizer(),
+      // Our own $default stage below, with access logs.
+      createDefaultStage: false,
+    });
+    const integration = new HttpLambdaIntegration('Api', this.api, { payloadFormatVersion: PayloadFormatVersion.VERSION_2_0 });
+    for (const route of API_ROUTES) httpApi.addRoutes({ path: route.path, methods: [route.method], integration });
+
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy });
+    const stage = new HttpStage(this, 'ApiStage', {
+      httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      ...(props.api?.throttle === undefined ? {} : { throttle: props.api.throttle }),
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // HTTP API variables only ($context.resourcePath and friends are REST-only and fail the deploy).
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            caller: '$context.identity.userArn',
+            route: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+          }),
+        ),
+      },
+    });
+    return { httpApi, stage };
+  }
+}
+
+/** Builds the three functions alike: role, log group, bundling, environment, access. */
+class FunctionFactory {
+  private readonly projectRoot: string;
+
+  constructor(
+    private readonly scope: Jobboard,
+    private readonly props: JobboardProps,
+    private readonly removalPolicy: RemovalPolicy,
+    private readonly environment: Record<string, string>,
+  ) {
+    this.projectRoot = path.resolve(props.projectRoot ?? process.cwd());
+    requireLocalEsbuild(this.projectRoot);
+  }
+
+  create(name: HandlerName, settings: FunctionSettings | undefined, arns: BoardArns, extra: { retryAttempts?: number } = {}): NodejsFunction {
+    const id = CONSTRUCT_IDS[name];
+    // Own role without AWS managed policies: exactly the log group below plus ACCESS[name].
+    const role = new Role(this.scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Jobboard ${name} function`,
+    });
+    const logGroup = new LogGroup(this.scope, `${id}Logs`, {
+      retention: this.props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: this.removalPolicy,
+    });
+    logGroup.grantWrite(role);
+    const fn = new NodejsFunction(this.scope, id, {
+      description: `Jobboard ${name}`,
+      entry: handlerEntry(name, this.props.jobTypes, generatedEntriesDir(this.projectRoot)),
+      handler: 'handler',
+      runtime: this.props.runtime ?? Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: settings?.memorySize ?? FUNCTION_DEFAULTS[name].memorySize,
+      timeout: settings?.timeout ?? FUNCTION_DEFAULTS[name].timeout,
+      role,
+      logGroup,
+      environment: { ...this.environment, ...SOURCE_MAP_ENVIRONMENT },
+      projectRoot: this.projectRoot,
+      ...(this.props.depsLockFilePath === undefined ? {} : { depsLockFilePath: this.props.depsLockFilePath }),
+      bundling: lambdaBundlingOptions({ bundleAwsSdk: this.props.bundleAwsSdk ?? DEFAULT_BUNDLE_CHOICE.bundleAwsSdk }),
+      ...extra,
+    });
+    grantAccess(fn, ACCESS[name], arns);
+    if (fn.runtime.runtimeEquals(Runtime.NODEJS_22_X)) {
+      // Acknowledged here, not in a stack, so every app embedding the construct gets the reason with it.
+      Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason: NODE_22_REASON });
+    }
+    return fn;
+  }
+}
+
+/** Why Node.js 22 and not the newest runtime (cdk-nag AwsSolutions-L1). */
+export const NODE_22_REASON =
+  'Node.js 22 is the LTS line the handlers are developed and tested against (DESIGN.md: Lambda Node.js 22, code also runs on Node 20); its upstream support runs to April 2027. Node.js 24 is one prop away (runtime) once the suite runs on it.';
+
+const CONSTRUCT_IDS: Readonly<Record<HandlerName, string>> = { api: 'Api', conductor: 'Conductor', sweeper: 'Sweeper' };
+
+/**
+ * `NodejsFunction` silently falls back to Docker when it cannot find esbuild. Jobboard bundles
+ * locally only (no Docker on the build machines), so a missing esbuild is an error that says so.
+ */
+function requireLocalEsbuild(projectRoot: string): void {
+  try {
+    createRequire(path.join(projectRoot, 'package.json')).resolve('esbuild');
+  } catch {
+    throw new Error(`esbuild is not installed under ${projectRoot}: Jobboard bundles its functions locally, never in Docker. Run \`npm install --save-dev esbuild\` there, or set the projectRoot prop.`);
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Least privilege, read from the template: every IAM statement is walked, every resource must
+ * be one of this board's, and each function holds exactly the grants listed here. The lists are
+ * written out independently of infra/access.ts on purpose: a change there must show up here.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { JobboardStack } from '../../infra/stack.js';
+import { TABLE } from '../../lib/table.js';
+import { newApp, onlyResource, resourcesOfType } from './synth.js';
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+const LOGS = ['logs:CreateLogStream on logs', 'logs:PutLogEvents on logs'];
+const OPEN = `index/${TABLE.openIndex.name}`;
+const DONE = `index/${TABLE.doneIndex.name}`;
+
+/** What each function may do, as `<action> on <resource>`; nothing else is allowed. */
+const EXPECTED: Record<string, string[]> = {
+  JobboardApi: [
+    ...['PutItem', 'GetItem', 'UpdateItem', 'BatchGetItem'].map((a) => `dynamodb:${a} on table`),
+    `dynamodb:Query on ${OPEN}`,
+    `dynamodb:Query on ${DONE}`,
+    'sqs:SendMessage on postings',
+    ...['ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes'].map((a) => `sqs:${a} on deadLetters`),
+    ...LOGS,
+  ],
+  JobboardConductor: [
+    'dynamodb:UpdateItem on table',
+    // ChangeMessageVisibility for leases and backoff; the rest is what the event source mapping needs.
+    ...['ChangeMessageVisibility', 'ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes', 'GetQueueUrl'].map((a) => `sqs:${a} on postings`),
+    'sqs:SendMessage on deadLetters',
+    ...LOGS,
+  ],
+  JobboardSweeper: [
+    'dynamodb:BatchGetItem on table',
+    'dynamodb:UpdateItem on table',
+    `dynamodb:Query on ${OPEN}`,
+    `dynamodb:Query on ${DONE}`,
+    'sqs:SendMessage on postings',
+    'sqs:GetQueueAttributes on postings',
+    ...LOGS,
+  ],
+};
+
+let template: Template;
+
+beforeAll(() => {
+  // IAM does not depend on the code inside the functions: skip bundling.
+  const app = newApp({ bundling: false });
+  template = Template.fromStack(new JobboardStack(app, 'Jobboard'));
+});
+
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every statement of every identity policy: inline role policies and AWS::IAM::Policy resources. */
+function identityStatements(): { policy: string; roles: unknown[]; statement: Statement }[] {
+  const found: { policy: string; roles: unknown[]; statement: Statement }[] = [];
+  for (const [id, policy] of Object.entries(resourcesOfType(template, 'AWS::IAM::Policy'))) {
+    const document = policy.Properties!.PolicyDocument as { Statement: Statement[] };
+    for (const statement of document.Statement) found.push({ policy: id, roles: policy.Properties!.Roles as unknown[], statement });
+  }
+  for (const [id, role] of Object.entries(resourcesOfType(template, 'AWS::IAM::Role'))) {
+    for (const inline of (role.Properties!.Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined) ?? []) {
+      for (const statement of inline.PolicyDocument.Statement) found.push({ policy: `${id} (inline)`, roles: [{ Ref: id }], statement });
+    }
+  }
+  return found;
+}
+
+/** Every string inside a value (a resource may be a Fn::Join of several). */
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(strings);
+  return [];
+}
+
+/** Names a resource of a statement by what it is, or `unknown: …`. */
+function labelOf(resource: unknown, logGroupId: string): string {
+  const arn = (id: string) => JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] });
+  const table = onlyResource(template, 'AWS::DynamoDB::Table', 'JobboardTable').id;
+  const known: Record<string, string> = {
+    [arn(table)]: 'table',
+    [JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/${OPEN}`]] })]: OPEN,
+    [JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/${DONE}`]] })]: DONE,
+    [arn(onlyResource(template, 'AWS::SQS::Queue', 'JobboardPostings').id)]: 'postings',
+    [arn(onlyResource(template, 'AWS::SQS::Queue', 'JobboardDeadLetters').id)]: 'deadLetters',
+    [arn(logGroupId)]: 'logs',
+  };
+  return known[JSON.stringify(resource)] ?? `unknown: ${JSON.stringify(resource)}`;
+}
+
+/** `<action> on <resource>` for everything the function's role allows. */
+function grantsOf(functionPrefix: string): string[] {
+  const fn = onlyResource(template, 'AWS::Lambda::Function', functionPrefix).resource;
+  const roleId = (fn.Properties!.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const logGroupId = (fn.Properties!.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+  const grants = new Set<string>();
+  for (const { roles, statement } of identityStatements()) {
+    if (!roles.some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId }))) continue;
+    expect(statement.Effect).toBe('Allow');
+    for (const action of list(statement.Action)) for (const resource of list(statement.Resource)) grants.add(`${action} on ${labelOf(resource, logGroupId)}`);
+  }
+  return [...grants].sort();
+}
+
+describe('every IAM statement', () => {
+  it('names its actions: no "*", no "service:*", no wildcard at all', () => {
+    const statements = identityStatements();
+    expect(statements.length).toBeGreaterThan(0);
+    for (const { policy, statement } of statements) {
+      for (const action of list(statement.Action)) expect(action, `${policy}: ${action}`).not.toContain('*');
+    }
+  });
+
+  it('names its resources: no "*" anywhere in a resource', () => {
+    for (const { policy, statement } of identityStatements()) {
+      expect(statement.Resource, policy).toBeDefined();
+      for (const text of strings(statement.Resource)) expect(text, `${policy}: ${JSON.stringify(statement.Resource)}`).not.toContain('*');
+    }
+  });
+
+  it('touches only this stack’s table, its indexes, its two queues and the function’s own log group', () => {
+    for (const prefix of Object.keys(EXPECTED)) {
+      for (const grant of grantsOf(prefix)) expect(grant, prefix).not.toContain('unknown');
+    }
+    // No policy is left attached to anything but the three function roles.
+    const roles = Object.keys(resourcesOfType(template, 'AWS::IAM::Role'));
+    expect(roles).toHaveLength(3);
+  });
+});
+
+describe('each function', () => {
+  it.each(Object.keys(EXPECTED))('%s holds exactly its grants', (prefix) => {
+    expect(grantsOf(prefix)).toEqual([...EXPECTED[prefix]!].sort());
+  });
+
+  it('conductor never reads or creates items on the hot path', () => {
+    const conductor = grantsOf('JobboardConductor').join('\n');
+    for (const action of ['GetItem', 'Query', 'PutItem', 'BatchGetItem', 'Scan']) expect(conductor).not.toContain(`dynamodb:${action} `);
+  });
+
+  it('nobody can scan, delete items or write in batches', () => {
+    const all = Object.keys(EXPECTED).flatMap(grantsOf).join('\n');
+    for (const action of ['Scan', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem', 'DeleteTable', 'PartiQL']) expect(all).not.toContain(`dynamodb:${action}`);
+    expect(all).not.toContain('sqs:PurgeQueue');
+  });
+
+  it('roles have no AWS managed policies and trust only Lambda', () => {
+    for (const role of Object.values(resourcesOfType(template, 'AWS::IAM::Role'))) {
+      expect(role.Properties!.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties!.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+      });
+    }
+  });
+});
+
+describe('resource policies', () => {
+  it('queue policies only deny (plain-HTTP requests); they grant nothing', () => {
+    for (const policy of Object.values(resourcesOfType(template, 'AWS::SQS::QueuePolicy'))) {
+      for (const statement of (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement) expect(statement.Effect).toBe('Deny');
+    }
+  });
+
+  it('functions can be invoked only by this API’s routes and this schedule', () => {
+    const permissions = Object.values(resourcesOfType(template, 'AWS::Lambda::Permission'));
+    expect(permissions.length).toBeGreaterThan(0);
+    for (const permission of permissions) {
+      expect(['apigateway.amazonaws.com', 'events.amazonaws.com']).toContain(permission.Properties!.Principal);
+      expect(permission.Properties!.SourceArn, JSON.stringify(permission.Properties)).toBeDefined();
+    }
+  });
+});

@@ -1,0 +1,257 @@
+/**
+ * The synthesized template pins what DESIGN.md and lib/ require of the deployment. Two stacks in
+ * one app, synthesized once with real bundling: the default (demo job types) and one with every
+ * prop that changes the template.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ENV } from '../../functions/env.js';
+import { API_ROUTES, CONDUCTOR_EVENT_SOURCE_DEFAULTS, FUNCTION_DEFAULTS } from '../../infra/jobboard.js';
+import { JobboardStack, STACK_OUTPUTS } from '../../infra/stack.js';
+import { BUNDLE_FILE } from '../../infra/bundling.js';
+import { QUEUES, postingsVisibilitySeconds } from '../../lib/queues.js';
+import { TABLE, createTableInput } from '../../lib/table.js';
+import { FIXTURE_JOB_TYPE } from './fixtures/job-types.js';
+import { FIXTURE_JOB_TYPES_ENTRY, arnOf, newApp, onlyResource, resourcesOfType } from './synth.js';
+
+const ALERTS_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:jobboard-alerts';
+let template: Template;
+let custom: Template;
+let assemblyDir: string;
+
+beforeAll(() => {
+  const app = newApp();
+  const stack = new JobboardStack(app, 'Jobboard');
+  // A topic of another stack or account: the construct only needs its ARN.
+  const alarmTopic = Topic.fromTopicArn(new Stack(app, 'Shared'), 'Alerts', ALERTS_TOPIC);
+  const customStack = new JobboardStack(app, 'Custom', {
+    jobTypes: { entry: FIXTURE_JOB_TYPES_ENTRY, exportName: 'fixtureJobTypes' },
+    removalPolicy: RemovalPolicy.DESTROY,
+    retentionDays: 30,
+    conductor: { timeout: Duration.seconds(120), memorySize: 2048, maxBatchingWindow: Duration.seconds(5), maxConcurrency: 50, recordConcurrency: 4 },
+    postingsAgeAlarmThreshold: Duration.minutes(30),
+    alarmTopic,
+  });
+  assemblyDir = app.synth().directory;
+  template = Template.fromStack(stack);
+  custom = Template.fromStack(customStack);
+});
+
+describe('table', () => {
+  const lib = createTableInput('any');
+
+  it('has the key schema, attributes and indexes of createTableInput', () => {
+    const { resource } = onlyResource(template, 'AWS::DynamoDB::Table', 'JobboardTable');
+    const props = resource.Properties!;
+    expect(props.KeySchema).toEqual(lib.KeySchema);
+    expect(new Set(props.AttributeDefinitions as unknown[])).toEqual(new Set(lib.AttributeDefinitions));
+    const sortByName = (indexes: { IndexName?: string }[]) => [...indexes].sort((a, b) => (a.IndexName ?? '').localeCompare(b.IndexName ?? ''));
+    expect(sortByName(props.GlobalSecondaryIndexes as { IndexName: string }[])).toEqual(sortByName(lib.GlobalSecondaryIndexes ?? []));
+    expect(props.BillingMode).toBe('PAY_PER_REQUEST');
+  });
+
+  it('expires finished jobs on TABLE.ttlAttribute, keeps point-in-time recovery and encrypts with KMS', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+
+  it('is retained and deletion-protected by default, destroyable when asked', () => {
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ DeletionProtectionEnabled: true }) });
+    custom.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: false }) });
+  });
+});
+
+describe('queues', () => {
+  it('redrives postings to the DLQ after QUEUES.maxReceiveCount receives', () => {
+    const dlq = onlyResource(template, 'AWS::SQS::Queue', 'JobboardDeadLetters');
+    const { resource } = onlyResource(template, 'AWS::SQS::Queue', 'JobboardPostings');
+    expect(resource.Properties!.RedrivePolicy).toEqual({ deadLetterTargetArn: arnOf(dlq.id), maxReceiveCount: QUEUES.maxReceiveCount });
+  });
+
+  it.each([
+    ['default', () => template, FUNCTION_DEFAULTS.conductor.timeout.toSeconds()],
+    ['custom', () => custom, 120],
+  ])('%s: visibility is postingsVisibilitySeconds(conductor timeout), at least 6 × the timeout', (_name, get, timeout) => {
+    const t = get();
+    const fn = onlyResource(t, 'AWS::Lambda::Function', 'JobboardConductor');
+    expect(fn.resource.Properties!.Timeout).toBe(timeout);
+    const visibility = onlyResource(t, 'AWS::SQS::Queue', 'JobboardPostings').resource.Properties!.VisibilityTimeout as number;
+    expect(visibility).toBe(postingsVisibilitySeconds(timeout));
+    expect(visibility).toBeGreaterThanOrEqual(6 * timeout);
+  });
+
+  it('keeps dead letters 14 days; both queues encrypted and TLS-only', () => {
+    const dlq = onlyResource(template, 'AWS::SQS::Queue', 'JobboardDeadLetters');
+    expect(dlq.resource.Properties!.MessageRetentionPeriod).toBe(14 * 86_400);
+    expect(dlq.resource.DeletionPolicy).toBe('Retain');
+    for (const queue of Object.values(resourcesOfType(template, 'AWS::SQS::Queue'))) expect(queue.Properties!.SqsManagedSseEnabled).toBe(true);
+    const policies = Object.values(resourcesOfType(template, 'AWS::SQS::QueuePolicy'));
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      expect(policy.Properties!.PolicyDocument).toMatchObject({
+        Statement: [{ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
+      });
+    }
+  });
+});
+
+describe('functions', () => {
+  it('runs all three on Node.js 22, arm64, with the environment of functions/env.ts', () => {
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    expect(Object.keys(functions)).toHaveLength(3);
+    const table = onlyResource(template, 'AWS::DynamoDB::Table', 'JobboardTable').id;
+    const postings = onlyResource(template, 'AWS::SQS::Queue', 'JobboardPostings').id;
+    const dlq = onlyResource(template, 'AWS::SQS::Queue', 'JobboardDeadLetters').id;
+    for (const fn of Object.values(functions)) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        Environment: {
+          Variables: {
+            [ENV.tableName]: { Ref: table },
+            [ENV.queueUrl]: { Ref: postings },
+            [ENV.deadLetterQueueUrl]: { Ref: dlq },
+            NODE_OPTIONS: '--enable-source-maps',
+          },
+        },
+      });
+    }
+  });
+
+  it('passes retention days and record concurrency only when set', () => {
+    const variables = (t: Template, prefix: string) =>
+      (onlyResource(t, 'AWS::Lambda::Function', prefix).resource.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables(template, 'JobboardConductor')).not.toHaveProperty(ENV.retentionDays);
+    expect(variables(template, 'JobboardConductor')).not.toHaveProperty(ENV.recordConcurrency);
+    expect(variables(custom, 'JobboardConductor')).toMatchObject({ [ENV.retentionDays]: '30', [ENV.recordConcurrency]: '4' });
+    expect(variables(custom, 'JobboardApi')).toMatchObject({ [ENV.retentionDays]: '30' });
+    expect(onlyResource(custom, 'AWS::Lambda::Function', 'JobboardConductor').resource.Properties!.MemorySize).toBe(2048);
+  });
+
+  it('feeds the conductor batches of 10 with partial batch responses', () => {
+    const conductor = onlyResource(template, 'AWS::Lambda::Function', 'JobboardConductor').id;
+    const postings = onlyResource(template, 'AWS::SQS::Queue', 'JobboardPostings').id;
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: conductor },
+      EventSourceArn: arnOf(postings),
+      BatchSize: CONDUCTOR_EVENT_SOURCE_DEFAULTS.batchSize,
+      MaximumBatchingWindowInSeconds: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 10 },
+    });
+    custom.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      MaximumBatchingWindowInSeconds: 5,
+      ScalingConfig: { MaximumConcurrency: 50 },
+    });
+  });
+
+  it('runs the sweeper every minute, without retries piling up', () => {
+    const sweeper = onlyResource(template, 'AWS::Lambda::Function', 'JobboardSweeper').id;
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: arnOf(sweeper), RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: sweeper }, MaximumRetryAttempts: 0 });
+  });
+
+  it('bundles what the jobTypes prop names instead of the demo types', () => {
+    const bundle = (t: Template, prefix: string): string => {
+      const code = onlyResource(t, 'AWS::Lambda::Function', prefix).resource.Properties!.Code as { S3Key: string };
+      return readFileSync(path.join(assemblyDir, `asset.${code.S3Key.replace(/\.zip$/, '')}`, BUNDLE_FILE), 'utf8');
+    };
+    for (const fn of ['JobboardApi', 'JobboardConductor', 'JobboardSweeper']) {
+      const demo = bundle(template, fn);
+      const mine = bundle(custom, fn);
+      expect(demo).toContain('demo.echo');
+      expect(demo).not.toContain(FIXTURE_JOB_TYPE);
+      expect(mine).toContain(FIXTURE_JOB_TYPE);
+      expect(mine).not.toContain('demo.echo');
+    }
+  });
+});
+
+describe('HTTP API', () => {
+  it('has exactly the routes of the API, each one IAM-authorized', () => {
+    const routes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route'));
+    expect(routes.map((route) => route.Properties!.RouteKey).sort()).toEqual(API_ROUTES.map((route) => `${route.method} ${route.path}`).sort());
+    expect(routes).toHaveLength(8);
+    for (const route of routes) expect(route.Properties!.AuthorizationType).toBe('AWS_IAM');
+  });
+
+  it('proxies to the api function with payload format 2.0', () => {
+    const api = onlyResource(template, 'AWS::Lambda::Function', 'JobboardApi').id;
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+      IntegrationUri: arnOf(api),
+    });
+  });
+
+  it('serves the $default stage with JSON access logs', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    const logs = onlyResource(template, 'AWS::Logs::LogGroup', 'JobboardApiAccessLogs').id;
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: arnOf(logs), Format: Match.stringLikeRegexp('"status":"\\$context.status"') },
+    });
+  });
+});
+
+describe('alarms', () => {
+  const alarmOn = (t: Template, metric: string, dimension: Record<string, unknown>) => {
+    const alarms = Object.values(resourcesOfType(t, 'AWS::CloudWatch::Alarm')).filter(
+      (alarm) => alarm.Properties!.MetricName === metric && JSON.stringify(alarm.Properties!.Dimensions).includes(JSON.stringify(dimension)),
+    );
+    expect(alarms, `${metric} alarm on ${JSON.stringify(dimension)}`).toHaveLength(1);
+    return alarms[0]!.Properties!;
+  };
+
+  it('watches the DLQ depth, conductor errors and throttles, postings age and sweeper and api errors', () => {
+    const id = (type: string, prefix: string) => onlyResource(template, type, prefix).id;
+    const dlq = alarmOn(template, 'ApproximateNumberOfMessagesVisible', { 'Fn::GetAtt': [id('AWS::SQS::Queue', 'JobboardDeadLetters'), 'QueueName'] });
+    expect(dlq).toMatchObject({ Namespace: 'AWS/SQS', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    const age = alarmOn(template, 'ApproximateAgeOfOldestMessage', { 'Fn::GetAtt': [id('AWS::SQS::Queue', 'JobboardPostings'), 'QueueName'] });
+    expect(age.Threshold).toBe(15 * 60);
+    const conductor = { Ref: id('AWS::Lambda::Function', 'JobboardConductor') };
+    expect(alarmOn(template, 'Errors', conductor).Namespace).toBe('AWS/Lambda');
+    expect(alarmOn(template, 'Throttles', conductor).Namespace).toBe('AWS/Lambda');
+    expect(alarmOn(template, 'Errors', { Ref: id('AWS::Lambda::Function', 'JobboardSweeper') }).EvaluationPeriods).toBe(3);
+    alarmOn(template, 'Errors', { Ref: id('AWS::Lambda::Function', 'JobboardApi') });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+  });
+
+  it('takes the postings age threshold from props', () => {
+    const postings = onlyResource(custom, 'AWS::SQS::Queue', 'JobboardPostings').id;
+    expect(alarmOn(custom, 'ApproximateAgeOfOldestMessage', { 'Fn::GetAtt': [postings, 'QueueName'] }).Threshold).toBe(30 * 60);
+  });
+
+  it('notifies the alarm topic, when given, on alarm and on recovery', () => {
+    for (const alarm of Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm'))) expect(alarm.Properties!.AlarmActions).toBeUndefined();
+    const alarms = Object.values(resourcesOfType(custom, 'AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(6);
+    for (const alarm of alarms) expect(alarm.Properties).toMatchObject({ AlarmActions: [ALERTS_TOPIC], OKActions: [ALERTS_TOPIC] });
+  });
+});
+
+describe('outputs', () => {
+  it('exports the API URL, table name and both queue URLs', () => {
+    const outputs = template.findOutputs('*');
+    expect(Object.keys(outputs).sort()).toEqual(Object.values(STACK_OUTPUTS).sort());
+    expect(JSON.stringify(outputs[STACK_OUTPUTS.apiUrl]!.Value)).toContain('execute-api');
+    expect(outputs[STACK_OUTPUTS.tableName]!.Value).toEqual({ Ref: onlyResource(template, 'AWS::DynamoDB::Table', 'JobboardTable').id });
+    expect(outputs[STACK_OUTPUTS.queueUrl]!.Value).toEqual({ Ref: onlyResource(template, 'AWS::SQS::Queue', 'JobboardPostings').id });
+    expect(outputs[STACK_OUTPUTS.deadLetterQueueUrl]!.Value).toEqual({ Ref: onlyResource(template, 'AWS::SQS::Queue', 'JobboardDeadLetters').id });
+  });
+});

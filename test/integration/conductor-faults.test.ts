@@ -1,0 +1,89 @@
+/**
+ * DynamoDB throttling or an outage during claim, consume or abandon never drops, consumes or
+ * fails a job: the record is reported failed, its posting comes back, and the job completes once
+ * storage answers again. Faults are injected with aws-sdk-client-mock on a client that otherwise
+ * passes every request through to DynamoDB Local.
+ */
+import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobStore } from '../../lib/store/index.js';
+import { BoardHarness } from '../support/board-harness.js';
+import { waitFor } from '../support/wait.js';
+
+type Transition = 'claim' | 'consume' | 'abandon';
+const faults = { transition: undefined as Transition | undefined, remaining: 0, injected: 0 };
+
+function transitionOf(input: UpdateCommandInput): Transition | 'other' {
+  const state = input.ExpressionAttributeValues?.[':set_state'];
+  if (state === 'claimed') return 'claim';
+  if (state === 'completed') return 'consume';
+  if (state === 'posted' && input.ExpressionAttributeValues?.[':set_waitUntil'] !== undefined) return 'abandon';
+  return 'other';
+}
+
+const h = new BoardHarness({
+  conductor: { leaseMs: 1_000, leaseMarginMs: 500 },
+  visibilityTimeoutSeconds: 3,
+  wrapDocumentClient: (real, table) => {
+    const faulty = DynamoDBDocumentClient.from(table.client);
+    mockClient(faulty)
+      .onAnyCommand()
+      .callsFake(() => {
+        throw new Error('only UpdateItem is expected on the conductor path');
+      })
+      .on(UpdateCommand)
+      .callsFake(async (input: UpdateCommandInput) => {
+        if (faults.remaining > 0 && transitionOf(input) === faults.transition) {
+          faults.remaining--;
+          faults.injected++;
+          throw faults.injected % 2 === 0
+            ? new ProvisionedThroughputExceededException({ message: 'throttled', $metadata: {} })
+            : Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' });
+        }
+        return real.send(new UpdateCommand(input));
+      });
+    return faulty;
+  },
+});
+let reader: JobStore;
+beforeAll(async () => {
+  await h.start();
+  reader = new JobStore(h.table.documentClient, { tableName: h.table.tableName });
+  h.startPolling();
+});
+afterAll(() => h.stop());
+
+async function postAndFinish(body: Record<string, unknown>, transition: Transition, count: number) {
+  const { job } = await reader.post(body);
+  faults.transition = transition;
+  faults.remaining = count;
+  faults.injected = 0;
+  await h.postings.send([{ id: job.id }]);
+  const done = await waitFor(async () => {
+    const current = await reader.get(job.id);
+    return current.state === 'completed' || current.state === 'failed' ? current : undefined;
+  }, { timeoutMs: 45_000, what: `job to finish after ${transition} faults` });
+  expect(faults.injected).toBe(count);
+  return done;
+}
+
+describe('storage faults on the conductor path', () => {
+  it('a throttled or timed-out claim comes back and the job completes, the failed claims costing no attempt', async () => {
+    const done = await postAndFinish({ type: 'demo.echo', payload: { n: 1 } }, 'claim', 2);
+    expect(done).toMatchObject({ state: 'completed', attempts: 1, result: { n: 1 } });
+    expect(h.events('record_failed').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('an outage at consume neither drops nor completes the job early: it runs again once storage answers', async () => {
+    const done = await postAndFinish({ type: 'demo.echo', payload: { n: 2 }, maxAttempts: 5 }, 'consume', 1);
+    expect(done).toMatchObject({ state: 'completed', result: { n: 2 } });
+    expect(done.attempts).toBe(2);
+  });
+
+  it('an outage at abandon does not fail the job: it is retried and completes', async () => {
+    const done = await postAndFinish({ type: 'demo.flaky', payload: { failTimes: 1 }, maxAttempts: 3 }, 'abandon', 1);
+    expect(done).toMatchObject({ state: 'completed', result: { attempt: 2 }, attempts: 2 });
+  });
+});

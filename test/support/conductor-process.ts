@@ -1,0 +1,35 @@
+/**
+ * A conductor in its own process, for crash tests: polls the queue and runs jobs until killed.
+ * Usage: tsx conductor-process.ts '<json config>'
+ */
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createConductorHandler } from '../../functions/conductor.js';
+import type { Runtime } from '../../functions/runtime.js';
+import { demoJobTypes } from '../../functions/job-types/demo.js';
+import { Conductor } from '../../lib/conductor.js';
+import { JsonLogger } from '../../lib/logger.js';
+import { JobTypeRegistry } from '../../lib/registry.js';
+import { JobStore } from '../../lib/store/index.js';
+import { EventSourcePoller } from '../../local/event-source.js';
+import { dynamoClient, sqsClient } from './aws.js';
+
+export interface ConductorProcessConfig {
+  dynamoEndpoint: string;
+  sqsEndpoint: string;
+  tableName: string;
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  leaseMs: number;
+}
+
+const config = JSON.parse(process.argv[2] ?? '{}') as ConductorProcessConfig;
+const sqs = sqsClient(config.sqsEndpoint);
+const store = new JobStore(DynamoDBDocumentClient.from(dynamoClient(config.dynamoEndpoint)), { tableName: config.tableName });
+const conductor = new Conductor({
+  store,
+  sqs,
+  registry: new JobTypeRegistry(demoJobTypes),
+  logger: new JsonLogger({ process: 'child' }),
+  options: { queueUrl: config.queueUrl, deadLetterQueueUrl: config.deadLetterQueueUrl, leaseMs: config.leaseMs, leaseMarginMs: 1_000, deadlineReserveMs: 500 },
+});
+new EventSourcePoller({ sqs, queueUrl: config.queueUrl, handler: createConductorHandler([], () => ({ conductor }) as unknown as Runtime), invocationTimeoutMs: 60_000 }).start();

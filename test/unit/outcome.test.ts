@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { BACKOFF_DEFAULTS } from '../../lib/config.js';
+import { PermanentError } from '../../lib/errors.js';
+import type { Job } from '../../lib/model.js';
+import { decideOutcome } from '../../lib/outcome.js';
+
+const job = (attempts: number, maxAttempts = 3): Job => ({
+  id: 'j', type: 't', typeVersion: 1, payload: {}, state: 'claimed', owner: 'o', attempts, maxAttempts, errors: [],
+  createdAt: 0, updatedAt: 0, timeoutSeconds: 60, version: 2, requestHash: 'h',
+});
+const context = { now: 10_000, random: () => 0.5, backoff: BACKOFF_DEFAULTS };
+
+describe('decideOutcome', () => {
+  it('consumes a success and deletes the posting', () => {
+    expect(decideOutcome(job(1), { kind: 'succeeded', result: { a: 1 } }, context)).toEqual({ transition: 'consume', result: { a: 1 }, posting: { action: 'delete' } });
+  });
+
+  it('fails a success whose result is over 64 KiB', () => {
+    const outcome = decideOutcome(job(1), { kind: 'succeeded', result: 'x'.repeat(70_000) }, context);
+    expect(outcome).toMatchObject({ transition: 'fail', error: { name: 'ResultTooLargeError' }, posting: { action: 'deadLetter' } });
+  });
+
+  it('abandons a retryable error with backoff, returning the posting when the job is due', () => {
+    const outcome = decideOutcome(job(2), { kind: 'threw', error: new Error('flaky') }, context);
+    // attempt 2 → min(cap, 1 s · 2) × 0.75 = 1.5 s; SQS visibility rounds up to 2 s.
+    expect(outcome).toEqual({ transition: 'abandon', error: { name: 'Error', message: 'flaky' }, retryAt: 11_500, posting: { action: 'returnAfter', delaySeconds: 2 } });
+  });
+
+  it('treats a timeout as retryable', () => {
+    expect(decideOutcome(job(1), { kind: 'timedOut', afterMs: 5 }, context)).toMatchObject({ transition: 'abandon', error: { name: 'TimeoutError' } });
+  });
+
+  it('fails a PermanentError at once, even one from another copy of the class', () => {
+    expect(decideOutcome(job(1, 5), { kind: 'threw', error: new PermanentError('no') }, context)).toMatchObject({ transition: 'fail', posting: { reason: 'permanent error' } });
+    const foreign = Object.assign(new Error('no'), { name: 'PermanentError' });
+    expect(decideOutcome(job(1, 5), { kind: 'threw', error: foreign }, context)).toMatchObject({ transition: 'fail' });
+  });
+
+  it('fails the last attempt instead of abandoning it', () => {
+    expect(decideOutcome(job(3, 3), { kind: 'threw', error: new Error('again') }, context)).toMatchObject({ transition: 'fail', posting: { action: 'deadLetter', reason: 'attempts exhausted (3 of 3)' } });
+    expect(decideOutcome(job(3, 3), { kind: 'timedOut', afterMs: 1 }, context)).toMatchObject({ transition: 'fail' });
+  });
+
+  it('records thrown non-errors readably', () => {
+    expect(decideOutcome(job(1), { kind: 'threw', error: 'plain string' }, context)).toMatchObject({ error: { name: 'Error', message: 'plain string' } });
+  });
+});
