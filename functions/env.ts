@@ -48,3 +48,51 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): FunctionE
     sqsEndpoint: env[ENV.sqsEndpoint] || undefined,
   };
 }
+
+/** Settings of the local stack (`npm start`), with defaults that work on a laptop. */
+export interface LocalStackEnvironment {
+  /** HTTP port on 127.0.0.1. */
+  port: number;
+  /** Where DynamoDB Local keeps its data, so accepted jobs survive a restart. */
+  dataDir: string;
+  /** When set, every route but /health needs `Authorization: Bearer <token>`. */
+  apiToken: string | undefined;
+  /** The conductor's Lambda-like invocation timeout. */
+  conductorTimeoutSeconds: number;
+  /** Conductor invocations at once (the event source's maximum concurrency). */
+  conductorConcurrency: number;
+  sweepIntervalSeconds: number;
+  /** Print a JSON line per job transition. */
+  logTransitions: boolean;
+}
+
+export const LOCAL_ENV = {
+  port: 'PORT',
+  dataDir: 'JOBBOARD_DATA_DIR',
+  apiToken: 'JOBBOARD_API_TOKEN',
+  conductorTimeoutSeconds: 'JOBBOARD_CONDUCTOR_TIMEOUT_SECONDS',
+  conductorConcurrency: 'JOBBOARD_CONDUCTOR_CONCURRENCY',
+  sweepIntervalSeconds: 'JOBBOARD_SWEEP_INTERVAL_SECONDS',
+  logTransitions: 'JOBBOARD_LOG_TRANSITIONS',
+} as const;
+
+export function readLocalStackEnvironment(env: NodeJS.ProcessEnv = process.env): LocalStackEnvironment {
+  const number = (name: string, fallback: number, min: number, max: number): number => {
+    const value = env[name];
+    if (value === undefined || value === '') return fallback;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      throw new ConfigurationError(`environment variable ${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    }
+    return parsed;
+  };
+  return {
+    port: number(LOCAL_ENV.port, 3000, 0, 65_535),
+    dataDir: env[LOCAL_ENV.dataDir] || '.jobboard',
+    apiToken: env[LOCAL_ENV.apiToken] || undefined,
+    conductorTimeoutSeconds: number(LOCAL_ENV.conductorTimeoutSeconds, 60, 5, 900),
+    conductorConcurrency: number(LOCAL_ENV.conductorConcurrency, 4, 1, 100),
+    sweepIntervalSeconds: number(LOCAL_ENV.sweepIntervalSeconds, 60, 1, 3_600),
+    logTransitions: (env[LOCAL_ENV.logTransitions] ?? 'true') !== 'false',
+  };
+}

@@ -7,24 +7,25 @@
  * Needs, from the handlers (DESIGN.md):
  * - api: post (PutItem), get (GetItem), trash / retry (UpdateItem), list and stats (Query on the
  *   indexes, BatchGetItem for the items); a posting per post / retry (SendMessage); the
- *   dead-letter redrive route reads, forwards and deletes DLQ messages.
+ *   dead-letter redrive route receives DLQ messages, re-sends them as postings, deletes them.
  * - conductor: every transition it makes (claim, heartbeat, consume, abandon, fail) is one
  *   UpdateItem, with no reads on the hot path; it sets visibility on postings and forwards
  *   postings it gives up on to the DLQ. Receiving and deleting come with the event source
  *   mapping (`SqsEventSource` grants them).
- * - sweeper: scans the open index (Query), reads the items it decides on (BatchGetItem),
+ * - sweeper: walks the open index (Query), reads the items it decides on (BatchGetItem),
  *   re-posts or fails with conditional UpdateItem, sends postings, reads the queue's depth
  *   (GetQueueAttributes) so a mere backlog does not multiply postings.
  */
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { TABLE } from '../lib/table.js';
 import type { HandlerName } from './handlers.js';
 
 /** Actions one function needs on each resource of the board. */
 export interface FunctionAccess {
   /** On the table's items (the table ARN). */
   readonly table: readonly string[];
-  /** On each global secondary index (its own ARN). */
-  readonly indexes: readonly string[];
+  /** Indexes the function queries: `dynamodb:Query` on each one's own ARN (never `index/*`). */
+  readonly queriedIndexes: readonly string[];
   /** On the postings queue. */
   readonly postings: readonly string[];
   /** On the dead-letter queue. */
@@ -34,19 +35,20 @@ export interface FunctionAccess {
 export const ACCESS: Readonly<Record<HandlerName, FunctionAccess>> = {
   api: {
     table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'],
-    indexes: ['dynamodb:Query'],
+    queriedIndexes: [TABLE.openIndex.name, TABLE.doneIndex.name],
     postings: ['sqs:SendMessage'],
-    deadLetters: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+    // Redrive receives a batch, re-sends it to postings and deletes what was re-sent; it reads no queue attributes.
+    deadLetters: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
   },
   conductor: {
     table: ['dynamodb:UpdateItem'],
-    indexes: [],
+    queriedIndexes: [],
     postings: ['sqs:ChangeMessageVisibility'],
     deadLetters: ['sqs:SendMessage'],
   },
   sweeper: {
     table: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
-    indexes: ['dynamodb:Query'],
+    queriedIndexes: [TABLE.openIndex.name],
     postings: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
     deadLetters: [],
   },
@@ -55,7 +57,8 @@ export const ACCESS: Readonly<Record<HandlerName, FunctionAccess>> = {
 /** ARNs of the board's resources, as CloudFormation tokens. */
 export interface BoardArns {
   readonly table: string;
-  readonly indexes: readonly string[];
+  /** ARN of the named index. */
+  readonly index: (name: string) => string;
   readonly postings: string;
   readonly deadLetters: string;
 }
@@ -64,7 +67,7 @@ export interface BoardArns {
 export function accessStatements(access: FunctionAccess, arns: BoardArns): PolicyStatement[] {
   const groups: [readonly string[], string[]][] = [
     [access.table, [arns.table]],
-    [access.indexes, [...arns.indexes]],
+    [access.queriedIndexes.length > 0 ? ['dynamodb:Query'] : [], access.queriedIndexes.map(arns.index)],
     [access.postings, [arns.postings]],
     [access.deadLetters, [arns.deadLetters]],
   ];

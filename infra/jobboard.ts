@@ -14,7 +14,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant, Role, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -140,7 +140,10 @@ export class Jobboard extends Construct {
 
     const arns: BoardArns = {
       table: this.table.tableArn,
-      indexes: indexNames().map((name) => `${this.table.tableArn}/index/${name}`),
+      index: (name) => {
+        if (!indexNames().includes(name)) throw new Error(`infra/access.ts names index ${name}, which lib/table.ts does not define`);
+        return `${this.table.tableArn}/index/${name}`;
+      },
       postings: this.postings.queueArn,
       deadLetters: this.deadLetters.queueArn,
     };
@@ -190,6 +193,15 @@ export class Jobboard extends Construct {
   /** The URL clients call, ending with `/`. */
   get url(): string {
     return this.stage.url;
+  }
+
+  /** Lets a role or user call every route of the API (SigV4-signed, service `execute-api`). */
+  grantInvoke(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: [this.httpApi.arnForExecuteApi('*', '/*', this.stage.stageName)],
+    });
   }
 
   private createHttpApi(props: JobboardProps, removalPolicy: RemovalPolicy): { httpApi: HttpApi; stage: HttpStage } {

@@ -36,11 +36,16 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const jarDir = dynamoDbLocalJarDir();
   const storage = options.dataDir === undefined ? ['-inMemory'] : ['-dbPath', options.dataDir];
   if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
-  const child = spawn(
-    'java',
-    [`-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`, '-Xms64m', '-jar', join(jarDir, 'DynamoDBLocal.jar'), '-port', String(port), '-disableTelemetry', ...storage],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const javaArgs = [`-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`, '-Xms64m', '-jar', join(jarDir, 'DynamoDBLocal.jar'), '-port', String(port), '-disableTelemetry', ...storage];
+  // Java runs under a small shell watchdog that ends it when this process dies, even by SIGKILL:
+  // an orphaned DynamoDB Local would keep the port and the data files locked for the next start.
+  const watchdog = [
+    'java "$@" & java=$!',
+    'trap \'kill $java 2>/dev/null; wait $java; exit 0\' TERM INT',
+    `while kill -0 ${process.pid} 2>/dev/null && kill -0 $java 2>/dev/null; do sleep 0.5; done`,
+    'kill $java 2>/dev/null; wait $java',
+  ].join('\n');
+  const child = spawn('sh', ['-c', watchdog, 'dynamodb-local', ...javaArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4_000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4_000)));

@@ -19,9 +19,15 @@ import { FIXTURE_JOB_TYPES_ENTRY } from './synth.js';
 
 const run = promisify(execFile);
 
+/** What the child process reports for one bundle. */
 interface Loaded {
   bundle: string;
   handler: string;
+  /** api only: answers to `GET /health` and to a post of a job type the bundle does not know. */
+  health?: { statusCode: number; body: string };
+  unknownType?: { statusCode: number; body: string };
+  /** conductor only: its answer to an empty batch. */
+  emptyBatch?: unknown;
 }
 
 let outDir: string;
@@ -49,18 +55,32 @@ afterAll(() => {
   if (outDir !== undefined) rmSync(outDir, { recursive: true, force: true });
 });
 
-/** Imports every bundle in one fresh process and reports `typeof handler` of each. */
+/**
+ * Imports every bundle in one fresh process and calls what needs no AWS: the api's health route
+ * and its payload validation (which must run before any write), the conductor on an empty batch.
+ */
 async function loadAll(): Promise<Loaded[]> {
   const script = `
+    const event = (method, path, body) => ({
+      rawPath: path, headers: { 'content-type': 'application/json' }, body, isBase64Encoded: false, requestContext: { http: { method } },
+    });
+    const context = { awsRequestId: 'test', getRemainingTimeInMillis: () => 60000 };
     const results = [];
-    for (const [bundle, url] of JSON.parse(process.argv[1])) {
-      const module = await import(url);
-      results.push({ bundle, handler: typeof module.handler });
+    for (const [bundle, url, probeType] of JSON.parse(process.argv[1])) {
+      const { handler } = await import(url);
+      const result = { bundle, handler: typeof handler };
+      if (bundle.startsWith('api')) {
+        result.health = await handler(event('GET', '/health'));
+        result.unknownType = await handler(event('POST', '/jobs', JSON.stringify({ type: probeType })));
+      }
+      if (bundle.startsWith('conductor')) result.emptyBatch = await handler({ Records: [] }, context);
+      results.push(result);
     }
     process.stdout.write(JSON.stringify(results));
   `;
-  const urls = bundles.map(({ name, file }) => [name, pathToFileURL(file).href]);
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(urls)], {
+  // Each api bundle is asked to post a type only the *other* variant knows.
+  const probes = bundles.map(({ name, file }) => [name, pathToFileURL(file).href, name.endsWith('-custom') ? 'demo.echo' : FIXTURE_JOB_TYPE]);
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(probes)], {
     cwd: outDir,
     // Only what Lambda would set: no NODE_PATH, nothing from this process's environment.
     env: {
@@ -77,18 +97,48 @@ async function loadAll(): Promise<Loaded[]> {
   return JSON.parse(stdout) as Loaded[];
 }
 
+let loaded: Loaded[];
+
 describe('Lambda bundles', () => {
-  it('each handler bundle, default and with the jobTypes prop, loads in a fresh node and exports a handler function', async () => {
-    const loaded = await loadAll();
+  beforeAll(async () => {
+    loaded = await loadAll();
+  });
+
+  it('each handler bundle, default and with the jobTypes prop, loads in a fresh node and exports a handler function', () => {
     expect(loaded.map((l) => l.bundle).sort()).toEqual(bundles.map((b) => b.name).sort());
     for (const { bundle, handler } of loaded) expect(handler, bundle).toBe('function');
   });
 
-  it('the jobTypes variant carries the user’s job types, the default does not', () => {
+  it('the api bundles answer GET /health', () => {
+    for (const name of ['api', 'api-custom']) {
+      expect(loaded.find((l) => l.bundle === name)?.health, name).toMatchObject({ statusCode: 200, body: JSON.stringify({ ok: true }) });
+    }
+  });
+
+  it('the jobTypes variant registers the user’s job types, the default the demo ones', () => {
+    const unknown = (name: string) => {
+      const response = loaded.find((l) => l.bundle === name)?.unknownType;
+      expect(response?.statusCode, name).toBe(400);
+      return JSON.parse(response?.body ?? '{}') as { error: { code: string; details: { message: string }[] } };
+    };
+    const demo = unknown('api');
+    expect(demo.error.code).toBe('ValidationError');
+    expect(JSON.stringify(demo.error.details)).toContain('demo.echo');
+    const custom = unknown('api-custom');
+    expect(custom.error.code).toBe('ValidationError');
+    expect(JSON.stringify(custom.error.details)).toContain(FIXTURE_JOB_TYPE);
+    expect(JSON.stringify(custom.error.details)).not.toContain('demo.echo');
+  });
+
+  it('the conductor bundles answer an empty batch with no failures', () => {
+    for (const name of ['conductor', 'conductor-custom']) {
+      expect(loaded.find((l) => l.bundle === name)?.emptyBatch, name).toEqual({ batchItemFailures: [] });
+    }
+  });
+
+  it('the jobTypes variant bundles the user’s module; the default does not', () => {
     for (const { name, file } of bundles) {
-      const code = readFileSync(file, 'utf8');
-      expect(code.includes(FIXTURE_JOB_TYPE), name).toBe(name.endsWith('-custom'));
-      if (!name.endsWith('-custom')) expect(code, name).toContain('demo.echo');
+      expect(readFileSync(file, 'utf8').includes(FIXTURE_JOB_TYPE), name).toBe(name.endsWith('-custom'));
     }
   });
 });

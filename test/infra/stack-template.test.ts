@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AccountRootPrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/env.js';
@@ -28,7 +29,7 @@ beforeAll(() => {
   const stack = new JobboardStack(app, 'Jobboard');
   // The construct embedded in an app's own stack, with every prop that changes the template.
   const customStack = new Stack(app, 'Custom');
-  new Jobboard(customStack, 'Jobboard', {
+  const jobboard = new Jobboard(customStack, 'Jobboard', {
     jobTypes: { entry: FIXTURE_JOB_TYPES_ENTRY, exportName: 'fixtureJobTypes' },
     removalPolicy: RemovalPolicy.DESTROY,
     retentionDays: 30,
@@ -37,10 +38,7 @@ beforeAll(() => {
     // A topic of another stack or account: the construct only needs its ARN.
     alarmTopic: Topic.fromTopicArn(customStack, 'Alerts', ALERTS_TOPIC),
   });
-  assemblyDir = app.synth().directory;
-  template = Template.fromStack(stack);
-  custom = Template.fromStack(customStack);
-});
+  jobboard.grantInvoke(new Role(customStack, 'Client', { assumedBy: new AccountRootPrincipal() }));
   assemblyDir = app.synth().directory;
   template = Template.fromStack(stack);
   custom = Template.fromStack(customStack);
@@ -200,6 +198,25 @@ describe('HTTP API', () => {
       IntegrationType: 'AWS_PROXY',
       PayloadFormatVersion: '2.0',
       IntegrationUri: arnOf(api),
+    });
+  });
+
+  it('grantInvoke lets a client call every route of the $default stage, and only execute-api:Invoke', () => {
+    const api = onlyResource(custom, 'AWS::ApiGatewayV2::Api', 'JobboardHttpApi').id;
+    const client = onlyResource(custom, 'AWS::IAM::Role', 'Client').id;
+    custom.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: client }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'execute-api:Invoke',
+            Resource: {
+              'Fn::Join': ['', Match.arrayWith([':execute-api:', { Ref: api }, '/$default/*/*'])],
+            },
+          },
+        ],
+      },
     });
   });
 

@@ -1,0 +1,113 @@
+/** Human output: aligned tables, short times, a job's details. `--json` bypasses all of this. */
+import { STATES, type JobView, type Stats } from './api-types.js';
+
+/** A column of a {@link table}: header and how to get the cell from a row. */
+export interface Column<T> {
+  header: string;
+  cell: (row: T) => string;
+  /** Right-align (numbers). */
+  right?: boolean;
+}
+
+/** Renders rows as a table with aligned columns separated by two spaces; no trailing spaces. */
+export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
+  const cells = rows.map((row) => columns.map((column) => oneLine(column.cell(row))));
+  const widths = columns.map((column, i) => Math.max(column.header.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const line = (values: readonly string[]) =>
+    values
+      .map((value, i) => (columns[i]?.right ? value.padStart(widths[i] ?? 0) : value.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(columns.map((c) => c.header)), ...cells.map(line)].join('\n') + '\n';
+}
+
+/** `2025-11-22T04:43:12.345Z` → `2025-11-22 04:43:12` (UTC); null → `-`. */
+export function shortTime(iso: string | null | undefined): string {
+  if (!iso) return '-';
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(iso);
+  return match ? `${match[1]} ${match[2]}` : iso;
+}
+
+/** Compact JSON for a table cell or a detail line, cut at `max` characters. */
+export function compactJson(value: unknown, max = 60): string {
+  const text = value === undefined ? '-' : JSON.stringify(value);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n\t]+/g, ' ');
+}
+
+/** The columns `list` shows. */
+export const JOB_COLUMNS: readonly Column<JobView>[] = [
+  { header: 'ID', cell: (j) => j.id },
+  { header: 'TYPE', cell: (j) => j.type },
+  { header: 'STATE', cell: (j) => j.state },
+  { header: 'ATTEMPTS', cell: (j) => `${j.attempts}/${j.maxAttempts}`, right: true },
+  { header: 'CREATED', cell: (j) => shortTime(j.createdAt) },
+  { header: 'ENDED', cell: (j) => shortTime(j.endedAt) },
+  { header: 'LAST ERROR', cell: (j) => lastError(j) },
+];
+
+function lastError(job: JobView): string {
+  const last = job.errors.at(-1);
+  return last ? compactJson(`${last.name}: ${last.message}`, 50).replace(/^"|"$/g, '') : '';
+}
+
+/** A list of jobs as a table, or a note when there are none. */
+export function formatJobs(jobs: readonly JobView[]): string {
+  return jobs.length === 0 ? 'no jobs\n' : table(jobs, JOB_COLUMNS);
+}
+
+/** One job, field per line, then its errors (up to the last 10 the API keeps). */
+export function formatJob(job: JobView): string {
+  const fields: [string, string][] = [
+    ['id', job.id],
+    ['type', `${job.type} v${job.typeVersion}`],
+    ['state', job.state],
+    ['attempts', `${job.attempts}/${job.maxAttempts}`],
+    ['payload', compactJson(job.payload, 200)],
+    ['result', job.result === null ? '-' : compactJson(job.result, 200)],
+    ['created', shortTime(job.createdAt)],
+    ['started', shortTime(job.startedAt)],
+    ['ended', shortTime(job.endedAt)],
+    ['runAt', shortTime(job.runAt)],
+    ['dispatchBy', shortTime(job.dispatchBy)],
+    ['timeout', `${job.timeoutSeconds}s`],
+    ['owner', job.owner ?? '-'],
+    ['lease until', shortTime(job.leaseExpiresAt)],
+  ];
+  const width = Math.max(...fields.map(([name]) => name.length));
+  let text = fields.map(([name, value]) => `${(name + ':').padEnd(width + 1)}  ${oneLine(value)}`).join('\n') + '\n';
+  if (job.errors.length > 0) {
+    text += '\nerrors:\n';
+    text += table(job.errors, [
+      { header: 'ATTEMPT', cell: (e) => String(e.attempt), right: true },
+      { header: 'AT', cell: (e) => shortTime(e.at) },
+      { header: 'NAME', cell: (e) => e.name },
+      { header: 'MESSAGE', cell: (e) => e.message },
+    ]).replace(/^(?=.)/gm, '  ');
+  }
+  return text;
+}
+
+/** Counts per state, in the API's state order, plus a total. */
+export function formatStats(stats: Stats): string {
+  const rows: [string, number][] = STATES.map((state) => [state, stats[state] ?? 0]);
+  rows.push(['total', rows.reduce((sum, [, n]) => sum + n, 0)]);
+  return table(rows, [
+    { header: 'STATE', cell: ([state]) => state },
+    { header: 'JOBS', cell: ([, n]) => String(n), right: true },
+  ]);
+}
+
+/** Details of an API error, one per line, for stderr. */
+export function formatDetails(details: readonly unknown[]): string[] {
+  return details.map((detail) => {
+    if (typeof detail === 'object' && detail !== null && 'message' in detail) {
+      const { path, message } = detail as { path?: unknown; message?: unknown };
+      return typeof path === 'string' && path !== '' ? `${path}: ${String(message)}` : String(message);
+    }
+    return typeof detail === 'string' ? detail : JSON.stringify(detail);
+  });
+}

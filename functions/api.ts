@@ -1,0 +1,90 @@
+/**
+ * Lambda handler for the HTTP API (API Gateway HTTP API, payload format 2.0). Routes by method
+ * and path, so it serves the same whether API Gateway names each route or forwards `$default`.
+ */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { LIMITS } from '../lib/config.js';
+import { ValidationError } from '../lib/errors.js';
+import { toJobView } from '../lib/model.js';
+import type { JobType } from '../lib/registry.js';
+import { JOB_STATES } from '../lib/states.js';
+import { errorResponse, json, methodNotAllowed, payloadTooLarge, routeNotFound, unsupportedMediaType, type HttpResponse } from './http.js';
+import { demoJobTypes } from './job-types/demo.js';
+import { lazyRuntime, type Runtime } from './runtime.js';
+
+/** Largest body accepted: the payload limit plus room for the other fields. */
+export const MAX_BODY_BYTES = LIMITS.payloadBytes + 16 * 1024;
+
+export type ApiEvent = Pick<APIGatewayProxyEventV2, 'rawPath' | 'headers' | 'body' | 'isBase64Encoded' | 'queryStringParameters'> & {
+  requestContext: { http: { method: string } };
+};
+export type ApiHandler = (event: ApiEvent) => Promise<HttpResponse>;
+
+const listQuerySchema = z.strictObject({
+  state: z.enum(JOB_STATES as [string, ...string[]]).optional(),
+  type: z.string().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(LIMITS.listLimitMax).optional(),
+  cursor: z.string().min(1).max(2_000).optional(),
+});
+
+type Route = { method: string; pattern: RegExp; run: (runtime: Runtime, event: ApiEvent, id: string) => Promise<HttpResponse> };
+
+const ID = '([^/]+)';
+const ROUTES: Route[] = [
+  { method: 'GET', pattern: /^\/health$/, run: async () => json(200, { ok: true }) },
+  { method: 'POST', pattern: /^\/jobs$/, run: postJob },
+  { method: 'GET', pattern: /^\/jobs$/, run: listJobs },
+  { method: 'GET', pattern: new RegExp(`^/jobs/${ID}$`), run: async (rt, _, id) => json(200, toJobView(await rt.board.get(id))) },
+  { method: 'DELETE', pattern: new RegExp(`^/jobs/${ID}$`), run: async (rt, _, id) => json(200, toJobView(await rt.board.trash(id))) },
+  { method: 'POST', pattern: new RegExp(`^/jobs/${ID}/retry$`), run: async (rt, _, id) => json(200, toJobView(await rt.board.retry(id))) },
+  { method: 'GET', pattern: /^\/stats$/, run: async (rt) => json(200, await rt.board.count()) },
+  { method: 'POST', pattern: /^\/dead-letters\/redrive$/, run: async (rt) => json(200, await rt.board.redriveDeadLetters()) },
+];
+
+export function createApiHandler(jobTypes: readonly JobType<never>[], runtime: () => Runtime = lazyRuntime(jobTypes)): ApiHandler {
+  return async (event) => {
+    const method = event.requestContext.http.method.toUpperCase();
+    const path = event.rawPath.replace(/\/+$/, '') || '/';
+    try {
+      const matching = ROUTES.filter((route) => route.pattern.test(path));
+      const route = matching.find((r) => r.method === method);
+      if (route === undefined) throw matching.length > 0 ? methodNotAllowed(method, path) : routeNotFound(method, path);
+      const id = decodeURIComponent(route.pattern.exec(path)?.[1] ?? '');
+      return await route.run(runtime(), event, id);
+    } catch (error) {
+      return errorResponse(error, runtime().logger);
+    }
+  };
+}
+
+async function postJob(runtime: Runtime, event: ApiEvent): Promise<HttpResponse> {
+  const body = readJsonBody(event);
+  const { job, created } = await runtime.board.post(body);
+  return created ? json(201, toJobView(job), { location: `/jobs/${encodeURIComponent(job.id)}` }) : json(200, toJobView(job));
+}
+
+async function listJobs(runtime: Runtime, event: ApiEvent): Promise<HttpResponse> {
+  const parsed = listQuerySchema.safeParse(event.queryStringParameters ?? {});
+  if (!parsed.success) {
+    throw new ValidationError('invalid list query', parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(query)', message: i.message })));
+  }
+  const query = parsed.data as { state?: (typeof JOB_STATES)[number]; type?: string; limit?: number; cursor?: string };
+  const page = await runtime.board.list(query);
+  return json(200, { jobs: page.jobs.map(toJobView), nextCursor: page.nextCursor });
+}
+
+/** The request body as JSON: 415 unless it says JSON, 413 when too large, 400 when it does not parse. */
+function readJsonBody(event: ApiEvent): unknown {
+  const contentType = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
+  if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType.trim())) throw unsupportedMediaType();
+  const raw = event.body === undefined || event.body === null ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw payloadTooLarge(MAX_BODY_BYTES);
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new ValidationError('the body is not valid JSON', [{ path: '(body)', message: 'invalid JSON' }]);
+  }
+}
+
+export const handler = createApiHandler(demoJobTypes);

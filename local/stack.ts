@@ -1,0 +1,95 @@
+/**
+ * The whole system on one machine, running the very handlers Lambda runs: DynamoDB Local (data
+ * on disk), the SQS emulator in process, the HTTP API, an event-source poller feeding the
+ * conductor, and the sweeper on a timer.
+ *
+ * The emulator's queue is in memory, so after a crash it starts empty: at start every open job
+ * is posted again (start-up repair). Jobs a killed stack had claimed are taken over once their
+ * lease runs out; leases are bounded by the conductor's invocation timeout (60 s by default).
+ */
+import { CreateTableCommand, DescribeTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { join, resolve } from 'node:path';
+import { createApiHandler } from '../functions/api.js';
+import { createConductorHandler } from '../functions/conductor.js';
+import type { LocalStackEnvironment } from '../functions/env.js';
+import { demoJobTypes } from '../functions/job-types/demo.js';
+import { createRuntime, type Runtime } from '../functions/runtime.js';
+import { JsonLogger, type LogSink } from '../lib/logger.js';
+import type { JobType } from '../lib/registry.js';
+import { createTableInput } from '../lib/table.js';
+import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
+import { EventSourcePoller } from './event-source.js';
+import { startHttpServer } from './http-server.js';
+import { startSqsEmulator, type SqsEmulator } from './sqs-emulator.js';
+
+export const LOCAL_TABLE_NAME = 'jobboard-jobs';
+
+export interface LocalStack {
+  url: string;
+  runtime: Runtime;
+  dynamo: DynamoDbLocal;
+  queue: SqsEmulator;
+  poller: EventSourcePoller;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(env: LocalStackEnvironment, options: { jobTypes?: readonly JobType<never>[]; sink?: LogSink } = {}): Promise<LocalStack> {
+  const logger = new JsonLogger({}, options.sink);
+  const jobTypes = options.jobTypes ?? demoJobTypes;
+  const stopping: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stopping.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const dynamo = await startDynamoDbLocal({ dataDir: resolve(join(env.dataDir, 'dynamodb')) });
+    stopping.push(() => dynamo.stop());
+    const queue = await startSqsEmulator({ conductorTimeoutSeconds: env.conductorTimeoutSeconds });
+    stopping.push(() => queue.stop());
+
+    const quiet = new JsonLogger({}, () => undefined);
+    const runtime = createRuntime(
+      jobTypes,
+      { tableName: LOCAL_TABLE_NAME, queueUrl: queue.queueUrl, deadLetterQueueUrl: queue.deadLetterQueueUrl, dynamoEndpoint: dynamo.endpoint, sqsEndpoint: queue.endpoint },
+      env.logTransitions ? logger : quiet,
+    );
+    await ensureTable(runtime);
+    // The queue is new and empty: post every open job again, before serving anything.
+    const repaired = await runtime.sweeper.sweep({ repostAll: true });
+    if (repaired.posted > 0) logger.info('startup_repair', { reposted: repaired.posted });
+
+    const poller = new EventSourcePoller({
+      sqs: runtime.sqs,
+      queueUrl: queue.queueUrl,
+      handler: createConductorHandler(jobTypes, () => runtime),
+      concurrency: env.conductorConcurrency,
+      invocationTimeoutMs: env.conductorTimeoutSeconds * 1_000,
+      onInvocationError: (error) => logger.error('invocation_failed', { error }),
+    }).start();
+    stopping.push(() => poller.stop());
+
+    const sweepTimer = setInterval(() => {
+      runtime.sweeper.sweep().catch((error: unknown) => logger.error('sweep_failed', { error }));
+    }, env.sweepIntervalSeconds * 1_000);
+    stopping.push(async () => clearInterval(sweepTimer));
+
+    const http = await startHttpServer({ handler: createApiHandler(jobTypes, () => runtime), port: env.port, apiToken: env.apiToken });
+    stopping.push(() => http.stop());
+    stopping.push(async () => {
+      runtime.dynamo.destroy();
+      runtime.sqs.destroy();
+    });
+    return { url: http.url, runtime, dynamo, queue, poller, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function ensureTable(runtime: Runtime): Promise<void> {
+  try {
+    await runtime.dynamo.send(new CreateTableCommand(createTableInput(LOCAL_TABLE_NAME)));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await runtime.dynamo.send(new DescribeTableCommand({ TableName: LOCAL_TABLE_NAME }));
+}
