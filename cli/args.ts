@@ -76,3 +76,8 @@ export function positionals(values: readonly string[], names: readonly string[])
   }
   return [...values];
 }
+
+/** Rejects two options given together. */
+export function exclusiveOptions(values: OptionValues, a: string, b: string): void {
+  if (values[a] !== undefined && values[b] !== undefined) throw new UsageError(`give --${a} or --${b}, not both`);
+}

@@ -34,7 +34,7 @@ export interface Command {
   run: (ctx: CommandContext, values: OptionValues, positionals: readonly string[]) => Promise<number>;
 }
 
-/** Writes a value as one line of JSON. */
+/** Writes a value as indented JSON (for `--json`). */
 export function printJson(ctx: Pick<CommandIo, 'stdout'>, value: unknown): void {
   ctx.stdout(JSON.stringify(value, null, 2) + '\n');
 }

@@ -8,10 +8,10 @@ import { Validations, type App, type Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NODE_22_REASON } from '../../infra/jobboard.js';
 import { JobboardStack } from '../../infra/stack.js';
-import { FIXTURE_JOB_TYPES_ENTRY, newApp } from './synth.js';
+import { FIXTURE_JOB_TYPES_ENTRY, newApp, removeAssembly } from './synth.js';
 
 let app: App;
 let stacks: Stack[];
@@ -31,6 +31,8 @@ beforeAll(() => {
     synthError = error;
   }
 });
+
+afterAll(() => removeAssembly(app));
 
 /** Every acknowledgment recorded on the tree: rule id, reason and where. */
 function acknowledgments(root: IConstruct): { id: string; reason: string; path: string }[] {

@@ -4,10 +4,11 @@
  * written out independently of infra/access.ts on purpose: a change there must show up here.
  */
 import { Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import type { App } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobboardStack } from '../../infra/stack.js';
 import { TABLE } from '../../lib/table.js';
-import { newApp, onlyResource, resourcesOfType } from './synth.js';
+import { newApp, onlyResource, removeAssembly, resourcesOfType } from './synth.js';
 
 interface Statement {
   Effect: string;
@@ -47,13 +48,16 @@ const EXPECTED: Record<string, string[]> = {
   ],
 };
 
+let app: App;
 let template: Template;
 
 beforeAll(() => {
   // IAM does not depend on the code inside the functions: skip bundling.
-  const app = newApp({ bundling: false });
+  app = newApp({ bundling: false });
   template = Template.fromStack(new JobboardStack(app, 'Jobboard'));
 });
+
+afterAll(() => removeAssembly(app));
 
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 

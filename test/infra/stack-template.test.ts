@@ -5,11 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AccountRootPrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/env.js';
 import { API_ROUTES, CONDUCTOR_EVENT_SOURCE_DEFAULTS, FUNCTION_DEFAULTS, Jobboard } from '../../infra/jobboard.js';
 import { JobboardStack, STACK_OUTPUTS } from '../../infra/stack.js';
@@ -17,15 +17,16 @@ import { BUNDLE_FILE } from '../../infra/bundling.js';
 import { QUEUES, postingsVisibilitySeconds } from '../../lib/queues.js';
 import { TABLE, createTableInput } from '../../lib/table.js';
 import { FIXTURE_JOB_TYPE } from './fixtures/job-types.js';
-import { FIXTURE_JOB_TYPES_ENTRY, arnOf, newApp, onlyResource, resourcesOfType } from './synth.js';
+import { FIXTURE_JOB_TYPES_ENTRY, arnOf, newApp, onlyResource, removeAssembly, resourcesOfType } from './synth.js';
 
 const ALERTS_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:jobboard-alerts';
+let app: App;
 let template: Template;
 let custom: Template;
 let assemblyDir: string;
 
 beforeAll(() => {
-  const app = newApp();
+  app = newApp();
   const stack = new JobboardStack(app, 'Jobboard');
   // The construct embedded in an app's own stack, with every prop that changes the template.
   const customStack = new Stack(app, 'Custom');
@@ -43,6 +44,8 @@ beforeAll(() => {
   template = Template.fromStack(stack);
   custom = Template.fromStack(customStack);
 });
+
+afterAll(() => removeAssembly(app));
 
 describe('table', () => {
   const lib = createTableInput('any');

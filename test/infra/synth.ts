@@ -2,7 +2,7 @@
  * Helpers for the infra tests: an App with the same context `cdk synth` uses (cdk.json), and
  * lookups in a synthesized template by what a resource is rather than by logical id.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
@@ -48,4 +48,9 @@ export function onlyResource(template: Template, type: string, prefix: string): 
 /** `{ "Fn::GetAtt": [id, "Arn"] }` */
 export function arnOf(logicalId: string): { 'Fn::GetAtt': [string, string] } {
   return { 'Fn::GetAtt': [logicalId, 'Arn'] };
+}
+
+/** Removes the app's cloud assembly (CDK leaves a temporary folder per App otherwise). */
+export function removeAssembly(app: App): void {
+  rmSync(app.outdir, { recursive: true, force: true });
 }

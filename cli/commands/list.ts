@@ -1,0 +1,70 @@
+/** `list`: jobs oldest first, one page or (`--all`) every page. */
+import { flagOption, intOption, positionals, stringOption } from '../args.js';
+import type { JobView, ListQuery } from '../api-types.js';
+import { ExitCode, printJson, type Command } from '../context.js';
+import { formatJobs } from '../format.js';
+import type { ApiClient } from '../http.js';
+
+/** Most pages `--all` follows before it concludes that the server loops. */
+export const MAX_PAGES = 100_000;
+
+/** Follows `nextCursor` from `query` to the last page, calling `onPage` for each. */
+export async function forEachPage(client: ApiClient, query: ListQuery, onPage: (jobs: readonly JobView[]) => void): Promise<void> {
+  const seen = new Set<string>();
+  let cursor = query.cursor;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const result = await client.listJobs({ ...query, cursor });
+    onPage(result.jobs);
+    if (result.nextCursor === undefined || result.nextCursor === null || result.nextCursor === '') return;
+    if (seen.has(result.nextCursor)) throw new Error(`the API returned cursor ${result.nextCursor} twice; stopping`);
+    seen.add(result.nextCursor);
+    cursor = result.nextCursor;
+  }
+  throw new Error(`more than ${MAX_PAGES} pages; stopping`);
+}
+
+/** `list [--state S] [--type T] [--limit N] [--cursor C] [--all]`. */
+export const listCommand: Command = {
+  name: 'list',
+  synopsis: ['list [--state S] [--type T] [--limit N] [--cursor C] [--all]'],
+  summary: 'list jobs, oldest first (GET /jobs)',
+  help: [
+    '--state S     only jobs in state S (posted, claimed, completed, failed, trashed)',
+    '--type T      only jobs of type T',
+    '--limit N     page size, 1-100 (server default 50)',
+    '--cursor C    start at this page (the nextCursor of an earlier page)',
+    '--all         follow nextCursor through every page',
+  ],
+  options: {
+    state: { type: 'string' },
+    type: { type: 'string' },
+    limit: { type: 'string' },
+    cursor: { type: 'string' },
+    all: { type: 'boolean' },
+  },
+  async run(ctx, values, args) {
+    positionals(args, []);
+    const query: ListQuery = {
+      state: stringOption(values, 'state'),
+      type: stringOption(values, 'type'),
+      limit: intOption(values, 'limit', 1, 100),
+      cursor: stringOption(values, 'cursor'),
+    };
+    if (!flagOption(values, 'all')) {
+      const page = await ctx.client.listJobs(query);
+      if (ctx.json) {
+        printJson(ctx, page);
+      } else {
+        ctx.stdout(formatJobs(page.jobs));
+        if (page.nextCursor) ctx.stderr(`more jobs: add --cursor ${page.nextCursor} (or --all)\n`);
+      }
+      return ExitCode.ok;
+    }
+    const jobs: JobView[] = [];
+    await forEachPage(ctx.client, query, (page) => void jobs.push(...page));
+    if (ctx.json) printJson(ctx, { jobs, nextCursor: null });
+    else ctx.stdout(formatJobs(jobs) + (jobs.length > 0 ? `${jobs.length} job${jobs.length === 1 ? '' : 's'}\n` : ''));
+    return ExitCode.ok;
+  },
+};
+
