@@ -190,6 +190,12 @@ function toConnectionError(url: URL, error: unknown, timeoutMs: number): Connect
     return new ConnectionError(target, 'ETIMEDOUT', `no answer from ${target} within ${timeoutMs} ms`, { cause: error });
   }
   const code = socketErrorCode(error);
-  const reason = code ?? (error instanceof Error ? error.message : String(error));
+  const reason = code ?? innermostMessage(error);
   return new ConnectionError(target, code, `cannot reach ${target} (${reason})`, { cause: error });
+}
+
+function innermostMessage(error: unknown): string {
+  let current = error;
+  for (let depth = 0; depth < 5 && current instanceof Error && current.cause instanceof Error; depth++) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
 }
