@@ -9,7 +9,7 @@ import { ValidationError } from '../lib/errors.js';
 import { toJobView } from '../lib/model.js';
 import type { JobType } from '../lib/registry.js';
 import { JOB_STATES } from '../lib/states.js';
-import { errorResponse, json, methodNotAllowed, payloadTooLarge, routeNotFound, unsupportedMediaType, type HttpResponse } from './http.js';
+import { errorBody, errorResponse, json, methodNotAllowed, payloadTooLarge, routeNotFound, unsupportedMediaType, type HttpResponse } from './http.js';
 import { demoJobTypes } from './job-types/demo.js';
 import { lazyRuntime, type Runtime } from './runtime.js';
 
@@ -34,6 +34,7 @@ const ID = '([^/]+)';
 const ROUTES: Route[] = [
   { method: 'GET', pattern: /^\/health$/, run: async () => json(200, { ok: true }) },
   { method: 'POST', pattern: /^\/jobs$/, run: postJob },
+  { method: 'POST', pattern: /^\/jobs\/batch$/, run: postJobs },
   { method: 'GET', pattern: /^\/jobs$/, run: listJobs },
   { method: 'GET', pattern: new RegExp(`^/jobs/${ID}$`), run: async (rt, _, id) => json(200, toJobView(await rt.board.get(id))) },
   { method: 'DELETE', pattern: new RegExp(`^/jobs/${ID}$`), run: async (rt, _, id) => json(200, toJobView(await rt.board.trash(id))) },
@@ -62,6 +63,22 @@ async function postJob(runtime: Runtime, event: ApiEvent): Promise<HttpResponse>
   const body = readJsonBody(event);
   const { job, created } = await runtime.board.post(body);
   return created ? json(201, toJobView(job), { location: `/jobs/${encodeURIComponent(job.id)}` }) : json(200, toJobView(job));
+}
+
+/** Largest batch of `POST /jobs/batch`. */
+export const MAX_BATCH_JOBS = 100;
+const batchSchema = z.strictObject({ jobs: z.array(z.unknown()).min(1).max(MAX_BATCH_JOBS) });
+
+/** Posts up to 100 jobs; each answers with its own status, as `POST /jobs` would. */
+async function postJobs(runtime: Runtime, event: ApiEvent): Promise<HttpResponse> {
+  const parsed = batchSchema.safeParse(readJsonBody(event));
+  if (!parsed.success) {
+    throw new ValidationError(`the body must be {"jobs": [1 to ${MAX_BATCH_JOBS} job requests]}`, parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })));
+  }
+  const results = await runtime.board.postMany(parsed.data.jobs);
+  return json(200, {
+    results: results.map((r) => ('job' in r ? { status: r.created ? 201 : 200, job: toJobView(r.job) } : errorBody(r.error))),
+  });
 }
 
 async function listJobs(runtime: Runtime, event: ApiEvent): Promise<HttpResponse> {

@@ -40,6 +40,12 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
 
+/** Status code and error body of a Jobboard error, for one job of a batch. */
+export function errorBody(error: JobboardError): { status: number; error: { code: string; message: string; details: readonly unknown[] } } {
+  const status = error instanceof HttpError ? error.status : (STATUS[error.code] ?? 500);
+  return { status, error: { code: error.code, message: error.message, details: error instanceof ValidationError ? error.details : [] } };
+}
+
 /** The JSON error response for anything thrown while serving a request. */
 export function errorResponse(error: unknown, logger: Logger): HttpResponse {
   if (error instanceof HttpError) return json(error.status, { error: { code: error.code, message: error.message, details: [] } });

@@ -4,6 +4,7 @@
  * silence is not a fault.
  */
 import { Duration } from 'aws-cdk-lib';
+import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -17,7 +18,7 @@ export const DEFAULT_POSTINGS_AGE_THRESHOLD = Duration.minutes(15);
 export interface JobboardAlarmsProps {
   readonly postings: IQueue;
   readonly deadLetters: IQueue;
-  readonly api: IFunction;
+  readonly httpApi: IHttpApi;
   readonly conductor: IFunction;
   readonly sweeper: IFunction;
   /** Alarm and OK notifications go here when given. */
@@ -38,7 +39,7 @@ export class JobboardAlarms extends Construct {
   readonly postingsAge: Alarm;
   /** The sweeper failed on every run for 15 minutes: lost postings and due jobs are not repaired. */
   readonly sweeperErrors: Alarm;
-  /** The API function failed (HTTP 5xx from crashes or timeouts). */
+  /** Callers got HTTP 5xx: storage trouble (503), unexpected errors (500), crashes or timeouts of the api function. */
   readonly apiErrors: Alarm;
 
   constructor(scope: Construct, id: string, props: JobboardAlarmsProps) {
@@ -77,10 +78,11 @@ export class JobboardAlarms extends Construct {
       'The sweeper failed in every 5-minute period for 15 minutes: lost postings and due delayed jobs are not repaired.',
       3,
     );
+    // Measured at API Gateway, not as Lambda errors: the handler turns most failures into a 5xx response, which Lambda counts as success.
     this.apiErrors = atLeastOnce(
       'ApiErrors',
-      props.api.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
-      'The API function failed (crash or timeout): callers got HTTP 5xx.',
+      props.httpApi.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
+      'The API answered HTTP 5xx: storage trouble, an unexpected error, or the api function crashed or timed out.',
     );
   }
 

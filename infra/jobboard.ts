@@ -182,7 +182,7 @@ export class Jobboard extends Construct {
     this.alarms = new JobboardAlarms(this, 'Alarms', {
       postings: this.postings,
       deadLetters: this.deadLetters,
-      api: this.api,
+      httpApi: this.httpApi,
       conductor: this.conductor,
       sweeper: this.sweeper,
       ...(props.alarmTopic === undefined ? {} : { topic: props.alarmTopic }),

@@ -7,6 +7,7 @@
  * would make a client without an id post a second job on retry.
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { JobboardError } from './errors.js';
 import { silentLogger } from './logger.js';
 import type { Job } from './model.js';
 import type { PostingSender } from './postings.js';
@@ -23,6 +24,9 @@ export interface JobBoardDependencies {
   logger?: Logger;
 }
 
+/** One job's answer within a batch post. */
+export type PostResult = { job: Job; created: boolean } | { error: JobboardError };
+
 export class JobBoard {
   private readonly logger: Logger;
 
@@ -32,13 +36,40 @@ export class JobBoard {
 
   /** Validates against the job type, writes the job, then posts it. `created` is false for a repeated post. */
   async post(body: unknown): Promise<{ job: Job; created: boolean }> {
+    const { job, created } = await this.write(body);
+    if (created && job.postedAt !== undefined) await this.sendPostings([job]);
+    return { job, created };
+  }
+
+  /** Validates a post against its job type and writes it, without posting it yet. */
+  private async write(body: unknown): Promise<{ job: Job; created: boolean }> {
     const typeName = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).type : undefined;
     const payload = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).payload : undefined;
     // Shape errors first (unknown fields, bad numbers), so they are reported together with the rest.
     const type = typeName === undefined ? undefined : this.deps.registry.validatePayload(typeName, payload ?? {});
-    const { job, created } = await this.deps.store.post(body, type === undefined ? undefined : { typeVersion: type.version, ...type.defaults });
-    if (created && job.postedAt !== undefined) await this.sendPosting(job);
-    return { job, created };
+    return this.deps.store.post(body, type === undefined ? undefined : { typeVersion: type.version, ...type.defaults });
+  }
+
+  /**
+   * Posts several jobs: each is validated and written on its own (one bad job does not sink the
+   * rest), and the postings of the new ones go out ten per SQS request.
+   */
+  async postMany(bodies: readonly unknown[]): Promise<PostResult[]> {
+    const results = await Promise.all(
+      bodies.map(async (body): Promise<PostResult> => {
+        try {
+          const { job, created } = await this.write(body);
+          return { job, created };
+        } catch (error) {
+          // Each job answers for itself; a storage error here means: not known to be written, post it again.
+          if (error instanceof JobboardError) return { error };
+          throw error;
+        }
+      }),
+    );
+    const outgoing = results.flatMap((r) => ('job' in r && r.created && r.job.postedAt !== undefined ? [r.job] : []));
+    await this.sendPostings(outgoing);
+    return results;
   }
 
   get(id: string): Promise<Job> {
@@ -62,7 +93,7 @@ export class JobBoard {
   async retry(id: string): Promise<Job> {
     const job = await this.deps.store.retry(id);
     this.logger.info('job_retried', { jobId: id, type: job.type });
-    await this.sendPosting(job);
+    await this.sendPostings([job]);
     return job;
   }
 
@@ -94,12 +125,14 @@ export class JobBoard {
     return { moved };
   }
 
-  private async sendPosting(job: Job): Promise<void> {
-    const delayMs = (job.postedAt ?? 0) - Date.now();
+  /** Sends postings; a failed send is logged, not thrown: the jobs are durable and the sweeper re-posts them. */
+  private async sendPostings(jobs: readonly Job[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const now = Date.now();
     try {
-      await this.deps.postings.send([{ id: job.id, delaySeconds: Math.max(0, Math.ceil(delayMs / 1_000)) }]);
+      await this.deps.postings.send(jobs.map((job) => ({ id: job.id, delaySeconds: Math.max(0, Math.ceil(((job.postedAt ?? now) - now) / 1_000)) })));
     } catch (error) {
-      this.logger.error('posting_send_failed', { jobId: job.id, error, recovery: 'the sweeper re-posts it' });
+      for (const job of jobs) this.logger.error('posting_send_failed', { jobId: job.id, error, recovery: 'the sweeper re-posts it' });
     }
   }
 }

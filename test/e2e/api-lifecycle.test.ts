@@ -77,3 +77,18 @@ describe('job lifecycle over HTTP', () => {
     expect(new Set(seen).size).toBe(seen.length);
   });
 });
+
+describe('batch post', () => {
+  it('POST /jobs/batch answers each job on its own; good ones run, bad ones change nothing', async () => {
+    expect((await stack.request('POST', '/jobs', { type: 'demo.echo', id: 'batch-0' })).status).toBe(201);
+    const response = await stack.request('POST', '/jobs/batch', {
+      jobs: [{ type: 'demo.echo', payload: { b: 1 }, id: 'batch-1' }, { type: 'no.such.type' }, { type: 'demo.echo', payload: { b: 2 }, id: 'batch-2' }, { type: 'demo.echo', payload: { other: true }, id: 'batch-0' }],
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.results.map((r: { status: number }) => r.status)).toEqual([201, 400, 201, 409]);
+    expect(response.body.results[1].error.code).toBe('ValidationError');
+    for (const id of ['batch-1', 'batch-2']) expect(await waitFor(finalState(id))).toMatchObject({ state: 'completed', attempts: 1 });
+    expect((await stack.request('POST', '/jobs/batch', { jobs: [] })).status).toBe(400);
+    expect((await stack.request('POST', '/jobs/batch', { jobs: Array.from({ length: 101 }, () => ({ type: 'demo.echo' })) })).status).toBe(400);
+  });
+});

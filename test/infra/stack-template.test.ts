@@ -253,7 +253,7 @@ describe('alarms', () => {
     expect(alarmOn(template, 'Errors', conductor).Namespace).toBe('AWS/Lambda');
     expect(alarmOn(template, 'Throttles', conductor).Namespace).toBe('AWS/Lambda');
     expect(alarmOn(template, 'Errors', { Ref: id('AWS::Lambda::Function', 'JobboardSweeper') }).EvaluationPeriods).toBe(3);
-    alarmOn(template, 'Errors', { Ref: id('AWS::Lambda::Function', 'JobboardApi') });
+    expect(alarmOn(template, '5xx', { Ref: id('AWS::ApiGatewayV2::Api', 'JobboardHttpApi') }).Namespace).toBe('AWS/ApiGateway');
     template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
   });
 
