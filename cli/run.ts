@@ -31,6 +31,9 @@ function commandIndex(argv: readonly string[]): number {
   return first?.index ?? -1;
 }
 
+/** Points at a command's help after a usage error. */
+const helpHint = (name: string): string => `(see \`jobboard ${name} --help\`)\n`;
+
 /** Runs the CLI and returns the exit code (it does not exit). */
 export async function run(argv: readonly string[], env: CliEnv = readEnv(), io: CommandIo = processIo()): Promise<number> {
   const at = commandIndex(argv);
@@ -76,8 +79,6 @@ export async function run(argv: readonly string[], env: CliEnv = readEnv(), io: 
     return reportError(io, error, helpHint(command.name));
   }
 }
-
-const helpHint = (name: string): string => `(see \`jobboard ${name} --help\`)\n`;
 
 /** Prints an error the way the CLI promises and returns its exit code. */
 export function reportError(io: Pick<CommandIo, 'stderr'>, error: unknown, help: string): number {

@@ -22,7 +22,8 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LIMITS } from '../lib/config.js';
+import { CONDUCTOR_DEFAULTS, LIMITS, resolveConductorOptions, resolveStoreOptions } from '../lib/config.js';
+import { ConfigurationError } from '../lib/errors.js';
 import { QUEUES, postingsVisibilitySeconds } from '../lib/queues.js';
 import { ENV } from '../functions/env.js';
 import { ACCESS, grantAccess, type BoardArns } from './access.js';
@@ -91,9 +92,14 @@ export const CONDUCTOR_EVENT_SOURCE_DEFAULTS = {
   maxConcurrency: 10,
 } as const;
 
-/** The routes `functions/api.ts` serves (DESIGN.md, HTTP API); each needs SigV4. */
+/**
+ * The routes `functions/api.ts` serves (DESIGN.md, HTTP API); each needs SigV4. Named one by one
+ * rather than `ANY /{proxy+}`: unknown paths stop at API Gateway, and metrics and Lambda
+ * permissions are per route. test/infra/api-routes.test.ts checks the handler serves each.
+ */
 export const API_ROUTES: readonly { readonly method: HttpMethod; readonly path: string }[] = [
   { method: HttpMethod.POST, path: '/jobs' },
+  { method: HttpMethod.POST, path: '/jobs/batch' },
   { method: HttpMethod.GET, path: '/jobs' },
   { method: HttpMethod.GET, path: '/jobs/{id}' },
   { method: HttpMethod.DELETE, path: '/jobs/{id}' },
@@ -118,6 +124,7 @@ export class Jobboard extends Construct {
 
   constructor(scope: Construct, id: string, props: JobboardProps = {}) {
     super(scope, id);
+    checkProps(props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const conductorTimeout = props.conductor?.timeout ?? FUNCTION_DEFAULTS.conductor.timeout;
 
@@ -240,6 +247,30 @@ export class Jobboard extends Construct {
       },
     });
     return { httpApi, stage };
+  }
+}
+
+/** API Gateway gives up on an integration after 30 seconds; a longer api timeout would only hide that. */
+const API_GATEWAY_TIMEOUT_SECONDS = 30;
+
+/**
+ * Rejects props the deployed board could not honour, naming the prop. Values lib/ also reads
+ * (retention, record concurrency) go through lib's own checks, so both sides agree on the bounds.
+ */
+function checkProps(props: JobboardProps): void {
+  const placeholder = 'checked-at-synth';
+  if (props.retentionDays !== undefined) resolveStoreOptions({ tableName: placeholder, retentionDays: props.retentionDays });
+  if (props.conductor?.recordConcurrency !== undefined) {
+    resolveConductorOptions({ queueUrl: placeholder, deadLetterQueueUrl: placeholder, recordConcurrency: props.conductor.recordConcurrency });
+  }
+  const conductorMs = props.conductor?.timeout?.toMilliseconds();
+  const reserveMs = CONDUCTOR_DEFAULTS.minRemainingToStartMs + CONDUCTOR_DEFAULTS.deadlineReserveMs;
+  if (conductorMs !== undefined && conductorMs <= 2 * reserveMs) {
+    throw new ConfigurationError(`prop conductor.timeout must be longer than ${(2 * reserveMs) / 1_000} s (the conductor keeps ${reserveMs / 1_000} s of each invocation in reserve), got ${conductorMs / 1_000} s`);
+  }
+  const apiSeconds = props.api?.timeout?.toSeconds();
+  if (apiSeconds !== undefined && apiSeconds > API_GATEWAY_TIMEOUT_SECONDS) {
+    throw new ConfigurationError(`prop api.timeout must be at most ${API_GATEWAY_TIMEOUT_SECONDS} s (API Gateway's integration limit), got ${apiSeconds} s`);
   }
 }
 

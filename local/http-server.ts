@@ -3,7 +3,7 @@
  * the same handler Lambda runs, and writes its response back. Stands in for API Gateway's IAM
  * auth with an optional bearer token.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES, type ApiEvent, type ApiHandler } from '../functions/api.js';
 import { json, payloadTooLarge, unauthorized, type HttpResponse } from '../functions/http.js';
@@ -40,7 +40,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
 
 async function serve(request: IncomingMessage, options: HttpServerOptions): Promise<HttpResponse> {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-  if (options.apiToken !== undefined && url.pathname !== '/health' && request.headers.authorization !== `Bearer ${options.apiToken}`) {
+  if (options.apiToken !== undefined && url.pathname !== '/health' && !sameSecret(request.headers.authorization ?? '', `Bearer ${options.apiToken}`)) {
     return errorBody(unauthorized());
   }
   const body = await readBody(request);
@@ -57,6 +57,12 @@ async function serve(request: IncomingMessage, options: HttpServerOptions): Prom
     requestContext: { http: { method: request.method ?? 'GET' }, requestId: randomUUID() },
   };
   return options.handler(event);
+}
+
+/** Compares without leaking, through timing, how much of the token was right. */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 /** The body, or undefined once it passes the limit (reading stops there: no unbounded buffering). */

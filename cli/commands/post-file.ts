@@ -128,7 +128,12 @@ async function postOne(ctx: CommandContext, job: InputJob): Promise<PostResult> 
 
 /** Posts every job of `file`; exit 1 if any failed. */
 export async function postFile(ctx: CommandContext, file: string, concurrency: number): Promise<number> {
-  const jobs = parseJobsFile(await readInput(file), file === '-' ? 'stdin' : file);
+  const name = file === '-' ? 'stdin' : file;
+  const jobs = parseJobsFile(await readInput(file), name);
+  if (jobs.length === 0) {
+    ctx.stderr(`no jobs in ${name}\n`);
+    return ExitCode.ok;
+  }
   const started = ctx.now();
   const progress = new Progress(ctx, jobs.length);
   const failures: PostResult[] = [];
@@ -153,7 +158,7 @@ export async function postFile(ctx: CommandContext, file: string, concurrency: n
       progress.update(done, failures.length);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, jobs.length)) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
   progress.update(done, failures.length, true);
 
   const seconds = (ctx.now() - started) / 1_000;

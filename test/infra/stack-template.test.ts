@@ -190,7 +190,7 @@ describe('HTTP API', () => {
   it('has exactly the routes of the API, each one IAM-authorized', () => {
     const routes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route'));
     expect(routes.map((route) => route.Properties!.RouteKey).sort()).toEqual(API_ROUTES.map((route) => `${route.method} ${route.path}`).sort());
-    expect(routes).toHaveLength(8);
+    expect(routes).toHaveLength(9);
     for (const route of routes) expect(route.Properties!.AuthorizationType).toBe('AWS_IAM');
   });
 
@@ -278,5 +278,24 @@ describe('outputs', () => {
     expect(outputs[STACK_OUTPUTS.tableName]!.Value).toEqual({ Ref: onlyResource(template, 'AWS::DynamoDB::Table', 'JobboardTable').id });
     expect(outputs[STACK_OUTPUTS.queueUrl]!.Value).toEqual({ Ref: onlyResource(template, 'AWS::SQS::Queue', 'JobboardPostings').id });
     expect(outputs[STACK_OUTPUTS.deadLetterQueueUrl]!.Value).toEqual({ Ref: onlyResource(template, 'AWS::SQS::Queue', 'JobboardDeadLetters').id });
+  });
+});
+
+describe('props', () => {
+  const checks = newApp({ bundling: false });
+  let attempts = 0;
+  const attempt = (props: ConstructorParameters<typeof Jobboard>[2]) => () => new Jobboard(new Stack(checks, `Checked${++attempts}`), 'Jobboard', props);
+  afterAll(() => removeAssembly(checks));
+
+  it('rejects what the board could not honour, naming the prop', () => {
+    expect(attempt({ conductor: { timeout: Duration.seconds(5) } })).toThrow(/conductor\.timeout/);
+    expect(attempt({ api: { timeout: Duration.seconds(60) } })).toThrow(/api\.timeout/);
+    expect(attempt({ retentionDays: 0 })).toThrow(/retentionDays/);
+    expect(attempt({ conductor: { recordConcurrency: 0 } })).toThrow(/recordConcurrency/);
+  });
+
+  it('rejects a jobTypes module that does not exist or an export name that is not an identifier', () => {
+    expect(attempt({ jobTypes: { entry: 'no/such/module.ts', exportName: 'types' } })).toThrow(/jobTypes\.entry/);
+    expect(attempt({ jobTypes: { entry: FIXTURE_JOB_TYPES_ENTRY, exportName: 'not an identifier' } })).toThrow(/jobTypes\.exportName/);
   });
 });

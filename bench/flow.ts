@@ -1,0 +1,95 @@
+/**
+ * Runs N jobs through an in-process local stack (the real handlers, DynamoDB Local on disk, the
+ * SQS emulator), with a request meter on the stack's own AWS clients. Measures what one job
+ * costs in requests and write units, and how fast jobs flow end to end.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LocalStackEnvironment } from '../functions/env.js';
+import { RequestMeter, type MeterSnapshot } from '../lib/request-meter.js';
+import { startLocalStack, type LocalStack } from '../local/stack.js';
+
+export interface FlowResult {
+  mode: 'single' | 'batched';
+  jobs: number;
+  seconds: number;
+  jobsPerSecond: number;
+  httpRequests: number;
+  conductorInvocations: number;
+  meter: MeterSnapshot;
+}
+
+export class FlowBench {
+  readonly meter = new RequestMeter();
+  private consumed = 0;
+  private stack!: LocalStack;
+  private readonly dataDir = mkdtempSync(join(tmpdir(), 'jobboard-bench-'));
+
+  async start(concurrency: number): Promise<LocalStack> {
+    const env: LocalStackEnvironment = {
+      port: 0,
+      dataDir: this.dataDir,
+      apiToken: undefined,
+      conductorTimeoutSeconds: 60,
+      conductorConcurrency: concurrency,
+      sweepIntervalSeconds: 3_600,
+      logTransitions: true,
+    };
+    this.stack = await startLocalStack(env, {
+      sink: (line) => {
+        if (line.includes('"event":"job_consumed"')) this.consumed++;
+      },
+    });
+    this.meter.attach(this.stack.runtime.dynamo, 'DynamoDB');
+    this.meter.attach(this.stack.runtime.sqs, 'SQS');
+    return this.stack;
+  }
+
+  /** Posts `jobs` demo.echo jobs of ~200 bytes, singly or 100 per batch request, and waits for all to complete. */
+  async run(mode: 'single' | 'batched', jobs: number, httpConcurrency = 16): Promise<FlowResult> {
+    this.meter.reset();
+    const invocationsBefore = this.stack.poller.stats.invocations;
+    const target = this.consumed + jobs;
+    const started = performance.now();
+    const bodies = Array.from({ length: jobs }, (_, i) => ({ type: 'demo.echo', payload: { i, text: 'x'.repeat(180) } }));
+    const requests = mode === 'single' ? bodies.map((b) => [b]) : chunk(bodies, 100);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: httpConcurrency }, async () => {
+        while (next < requests.length) {
+          const group = requests[next++] as unknown[];
+          const response = await fetch(`${this.stack.url}${mode === 'single' ? '/jobs' : '/jobs/batch'}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(mode === 'single' ? group[0] : { jobs: group }),
+          });
+          if (response.status !== (mode === 'single' ? 201 : 200)) throw new Error(`post answered ${response.status}: ${await response.text()}`);
+          await response.arrayBuffer();
+        }
+      }),
+    );
+    while (this.consumed < target) await new Promise((r) => setTimeout(r, 20));
+    const seconds = (performance.now() - started) / 1_000;
+    return {
+      mode,
+      jobs,
+      seconds,
+      jobsPerSecond: jobs / seconds,
+      httpRequests: requests.length,
+      conductorInvocations: this.stack.poller.stats.invocations - invocationsBefore,
+      meter: this.meter.snapshot(),
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.stack.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,86 @@
+/**
+ * `npm run bench`: what a job costs, how fast jobs flow, what our own code costs, and how fast
+ * each function starts cold. Prints one table. Options: --jobs N (default 1000),
+ * --concurrency N (conductor invocations at once, default 4), --runs N (cold-start runs, default 5).
+ */
+import { parseArgs } from 'node:util';
+import { LOCAL_TABLE_NAME } from '../local/stack.js';
+import { conditionalWritesPerSecond } from './ceiling.js';
+import { emulatorEnvironment, measureColdStarts } from './cold-start.js';
+import { FlowBench, type FlowResult } from './flow.js';
+import { conductorMicrosecondsPerJob } from './overhead.js';
+import { PRICES, dollarsPerMillionJobs } from './prices.js';
+import { machineSummary, printTable, type Row } from './report.js';
+
+const { values } = parseArgs({
+  options: { jobs: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '4' }, runs: { type: 'string', default: '5' } },
+});
+const jobs = Number(values.jobs);
+const concurrency = Number(values.concurrency);
+const runs = Number(values.runs);
+
+const flow = new FlowBench();
+const stack = await flow.start(concurrency);
+process.stderr.write(`bench: ${jobs} jobs per run through the local stack at ${stack.url}, conductor concurrency ${concurrency}\n`);
+let single: FlowResult;
+let batched: FlowResult;
+let ceiling: { writesPerSecond: number; concurrency: number };
+let cold: Awaited<ReturnType<typeof measureColdStarts>>;
+try {
+  await flow.run('single', Math.min(100, jobs)); // warm-up: JIT, connections, table pages
+  process.stderr.write('bench: single posts…\n');
+  single = await flow.run('single', jobs);
+  process.stderr.write('bench: batched posts…\n');
+  batched = await flow.run('batched', jobs);
+  process.stderr.write('bench: DynamoDB Local ceiling…\n');
+  ceiling = await conditionalWritesPerSecond(stack.dynamo.endpoint);
+  process.stderr.write('bench: cold starts…\n');
+  cold = await measureColdStarts(
+    emulatorEnvironment({ tableName: LOCAL_TABLE_NAME, queueUrl: stack.queue.queueUrl, deadLetterQueueUrl: stack.queue.deadLetterQueueUrl, dynamoEndpoint: stack.dynamo.endpoint, sqsEndpoint: stack.queue.endpoint }),
+    runs,
+  );
+} finally {
+  await flow.stop();
+}
+process.stderr.write('bench: conductor overhead…\n');
+const overheadUs = await conductorMicrosecondsPerJob();
+
+const perJob = (r: FlowResult, n: number) => (n / r.jobs).toFixed(3);
+const operations = [...new Set([...Object.keys(single.meter.requests), ...Object.keys(batched.meter.requests)])].sort();
+const dynamoWrites = (r: FlowResult) => ['DynamoDB.PutItem', 'DynamoDB.UpdateItem'].reduce((sum, op) => sum + (r.meter.requests[op] ?? 0), 0);
+const dynamoReads = (r: FlowResult) => ['DynamoDB.GetItem', 'DynamoDB.Query', 'DynamoDB.BatchGetItem', 'DynamoDB.Scan'].reduce((sum, op) => sum + (r.meter.requests[op] ?? 0), 0);
+const sqsRequests = (r: FlowResult) => Object.entries(r.meter.requests).filter(([op]) => op.startsWith('SQS.')).reduce((sum, [, n]) => sum + n, 0);
+const cost = (r: FlowResult) =>
+  dollarsPerMillionJobs({
+    jobs: r.jobs,
+    writeUnits: r.meter.dynamoWriteUnits,
+    readUnits: r.meter.dynamoReadUnits,
+    sqsRequests: sqsRequests(r),
+    httpRequests: r.httpRequests,
+    lambdaInvocations: r.httpRequests + r.conductorInvocations,
+  });
+const ceilingJobsPerSecond = ceiling.writesPerSecond / 3;
+const best = Math.max(single.jobsPerSecond, batched.jobsPerSecond);
+
+const rows: Row[] = [
+  { section: '1. cost per job', metric: 'HTTP API requests', single: perJob(single, single.httpRequests), batched: perJob(batched, batched.httpRequests) },
+  { section: '', metric: 'conductor invocations', single: perJob(single, single.conductorInvocations), batched: perJob(batched, batched.conductorInvocations) },
+  ...operations.map((op) => ({ section: '', metric: op, single: perJob(single, single.meter.requests[op] ?? 0), batched: perJob(batched, batched.meter.requests[op] ?? 0) })),
+  { section: '', metric: 'DynamoDB write requests', single: perJob(single, dynamoWrites(single)), batched: perJob(batched, dynamoWrites(batched)), note: 'target ≤ 3' },
+  { section: '', metric: 'DynamoDB write units (indexes incl.)', single: perJob(single, single.meter.dynamoWriteUnits), batched: perJob(batched, batched.meter.dynamoWriteUnits), note: 'target ≤ 6' },
+  { section: '', metric: 'DynamoDB reads', single: perJob(single, dynamoReads(single)), batched: perJob(batched, dynamoReads(batched)), note: 'target 0' },
+  { section: '', metric: `$ per million jobs (list prices ${PRICES.asOf})`, single: cost(single).toFixed(2), batched: cost(batched).toFixed(2), note: 'requests only; Lambda GB-s extra' },
+  { section: '2. throughput', metric: 'end-to-end jobs/s (local stack)', single: single.jobsPerSecond.toFixed(1), batched: batched.jobsPerSecond.toFixed(1) },
+  { section: '', metric: 'DynamoDB Local conditional writes/s', single: ceiling.writesPerSecond.toFixed(0), batched: '', note: `best of 4/16/32 in flight (${ceiling.concurrency})` },
+  { section: '', metric: 'emulator ceiling jobs/s (writes/s ÷ 3)', single: ceilingJobsPerSecond.toFixed(1), batched: '' },
+  { section: '', metric: 'end-to-end ÷ ceiling', single: `${((single.jobsPerSecond / ceilingJobsPerSecond) * 100).toFixed(0)}%`, batched: `${((batched.jobsPerSecond / ceilingJobsPerSecond) * 100).toFixed(0)}%`, note: `best ${((best / ceilingJobsPerSecond) * 100).toFixed(0)}%, target ≥ 70%` },
+  { section: '3. our code', metric: 'conductor overhead µs/job (clients stubbed)', single: overheadUs.toFixed(1), batched: '' },
+  ...cold.map((c, i) => ({
+    section: i === 0 ? '4. functions' : '',
+    metric: `${c.handler}: bundle KB / import ms / first invocation ms`,
+    single: `${(c.bytes / 1024).toFixed(0)} / ${c.importMs.toFixed(0)} / ${c.firstInvocationMs.toFixed(0)}`,
+    batched: '',
+    note: `median of ${runs} fresh processes`,
+  })),
+];
+printTable(rows, `Jobboard bench — ${jobs} jobs per run — ${machineSummary()}`);

@@ -1,0 +1,328 @@
+/**
+ * Runs one soak: starts the local stack, posts the planned jobs through a window, SIGKILLs and
+ * restarts the stack K times at random moments while jobs run, injects duplicate postings, then
+ * waits until every accepted job is final (or the time budget ends), reads every job back, stops
+ * the stack cleanly and hands everything to the detector and the report.
+ *
+ * Timeline of one run (N jobs, K cycles):
+ *   start ─ post… ─ kill 1 at ~1/(K+1) of N finished ─ restart ─ post… ─ … ─ kill K ─ restart
+ *   ─ post the rest ─ all final ─ duplicates all sent ─ queue drained ─ GET every job ─ SIGTERM.
+ */
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SoakOptions } from './args.js';
+import { detectDoubleRuns, type Detection, type TransitionLine } from './detector.js';
+import { DuplicateInjector } from './duplicates.js';
+import { planJobs, type PlannedJob } from './plan.js';
+import { Poster, type PosterStats } from './poster.js';
+import { SeededRandom } from './random.js';
+import { SoakStack, type KillReport } from './stack-process.js';
+import { sleep, untilDeadline, waitUntil } from './time.js';
+
+/** Events kept for the detector: every transition that names a job. */
+const TRACKED = new Set(['job_claimed', 'job_consumed', 'job_abandoned', 'job_failed', 'job_released', 'claim_lost', 'posting_dropped', 'posting_deadlettered']);
+const RUN_ENDS = new Set(['job_consumed', 'job_abandoned', 'job_released', 'claim_lost']);
+
+/** A job read back at the end with `GET /jobs/{id}`. */
+export interface ReadBack {
+  status: number;
+  state?: string;
+  attempts?: number;
+  maxAttempts?: number;
+  owner?: string | null;
+  result?: unknown;
+}
+
+export interface KillRecord extends KillReport {
+  /** Runs claimed and not yet ended in the killed lifetime, from its log. */
+  runsInFlight: number;
+  acceptedBefore: number;
+  finishedBefore: number;
+  /** From the kill until the next lifetime served HTTP. */
+  downMs: number;
+}
+
+export interface SoakResult {
+  options: SoakOptions;
+  window: number;
+  runDir: string;
+  plan: PlannedJob[];
+  acceptedIds: Set<string>;
+  poster: PosterStats;
+  duplicates: { injected: number; jobs: number; sendFailures: number; outstanding: number };
+  kills: KillRecord[];
+  crashes: number;
+  lifetimes: SoakStack['lifetimes'];
+  readBack: Map<string, ReadBack>;
+  detection: Detection;
+  /** Every stdout event, counted as `level event`. */
+  eventCounts: Map<string, number>;
+  /** error-level log lines (first few), verbatim. */
+  errorLines: string[];
+  stdoutNotJson: number;
+  stderrOddities: { lifetime: number; line: string }[];
+  startupRepairs: { lifetime: number; reposted: number }[];
+  queueDrained: boolean | undefined;
+  budgetExceeded: boolean;
+  stop: { cleanly: boolean; afterMs: number; survivors: string[] };
+  wallMs: number;
+  /** Milestones, for the report: ms since start. */
+  milestones: { what: string; atMs: number }[];
+}
+
+/** Default window: about half a phase's jobs, so posting spans every lifetime; 20–200. */
+export function defaultWindow(jobs: number, cycles: number): number {
+  return Math.max(20, Math.min(200, Math.floor(jobs / (2 * (cycles + 1)))));
+}
+
+export async function runSoak(options: SoakOptions, say: (message: string) => void): Promise<SoakResult> {
+  const startedAt = Date.now();
+  const deadline = startedAt + options.maxMinutes * 60_000;
+  const milestones: SoakResult['milestones'] = [];
+  const mark = (what: string) => {
+    milestones.push({ what, atMs: Date.now() - startedAt });
+    say(`[${((Date.now() - startedAt) / 1_000).toFixed(1)} s] ${what}`);
+  };
+  const runDir = mkdtempSync(join(tmpdir(), 'jobboard-soak-'));
+  const dataDir = join(runDir, 'data');
+  const logDir = join(runDir, 'logs');
+  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(logDir, { recursive: true });
+
+  const random = new SeededRandom(options.seed);
+  const plan = planJobs(options.jobs, options.seed, options.duplicateFraction, random.fork('plan'));
+  const killRandom = random.fork('kills');
+  const window = options.window || defaultWindow(options.jobs, options.cycles);
+
+  // What the logs tell, line by line.
+  const lines: TransitionLine[] = [];
+  const eventCounts = new Map<string, number>();
+  const errorLines: string[] = [];
+  const finished = new Set<string>();
+  const inFlight = new Map<number, Set<string>>();
+  const startupRepairs: SoakResult['startupRepairs'] = [];
+  let stdoutNotJson = 0;
+  const onLine = (lifetime: number, seq: number, text: string) => {
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      stdoutNotJson++;
+      return;
+    }
+    const event = String(parsed.event);
+    const level = String(parsed.level);
+    eventCounts.set(`${level} ${event}`, (eventCounts.get(`${level} ${event}`) ?? 0) + 1);
+    if (level === 'error' && errorLines.length < 20) errorLines.push(`[lifetime ${lifetime}] ${text.slice(0, 1_000)}`);
+    if (event === 'startup_repair') startupRepairs.push({ lifetime, reposted: Number(parsed.reposted) });
+    const jobId = parsed.jobId;
+    if (typeof jobId !== 'string' || !TRACKED.has(event)) return;
+    const attempt = typeof parsed.attempt === 'number' ? parsed.attempt : undefined;
+    lines.push({
+      lifetime,
+      seq,
+      timeMs: Date.parse(String(parsed.time)),
+      event,
+      jobId,
+      attempt,
+      owner: typeof parsed.owner === 'string' ? parsed.owner : undefined,
+      durationMs: typeof parsed.durationMs === 'number' ? parsed.durationMs : undefined,
+    });
+    if (event === 'job_consumed' || event === 'job_failed') finished.add(jobId);
+    let running = inFlight.get(lifetime);
+    if (running === undefined) inFlight.set(lifetime, (running = new Set()));
+    const key = `${jobId}#${attempt}`;
+    if (event === 'job_claimed') running.add(key);
+    else if (RUN_ENDS.has(event) || (event === 'job_failed' && parsed.durationMs !== undefined)) running.delete(key);
+  };
+
+  const stack = new SoakStack({
+    dataDir,
+    logDir,
+    onLine,
+    env: {
+      JOBBOARD_CONDUCTOR_TIMEOUT_SECONDS: String(options.conductorTimeoutSeconds),
+      JOBBOARD_SWEEP_INTERVAL_SECONDS: String(options.sweepIntervalSeconds),
+      JOBBOARD_CONDUCTOR_CONCURRENCY: String(options.conductorConcurrency),
+      JOBBOARD_LOG_TRANSITIONS: 'true',
+    },
+  });
+  const injector = new DuplicateInjector(stack);
+  const acceptedIds = new Set<string>();
+  const poster = new Poster({
+    stack,
+    jobs: plan,
+    concurrency: options.postConcurrency,
+    window,
+    finishedCount: () => finished.size,
+    deadline,
+    onAccepted: (job, _lifetime, atMs) => {
+      acceptedIds.add(job.id);
+      if (job.duplicateDelaysMs.length > 0) injector.schedule(job.id, job.duplicateDelaysMs, atMs);
+    },
+  });
+
+  // Ctrl-C on the soak must not leave a stack (and its Java) behind.
+  const interrupted = () => {
+    void stack.killGroup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+
+  const kills: KillRecord[] = [];
+  let crashes = 0;
+  let expectDown = false;
+  let budgetExceeded = false;
+  let queueDrained: boolean | undefined;
+  let stop: SoakResult['stop'] = { cleanly: false, afterMs: 0, survivors: [] };
+  const readBack = new Map<string, ReadBack>();
+  let monitor: Promise<void> = Promise.resolve();
+  let monitoring = true;
+  try {
+    say(`soak: ${options.jobs} jobs, ${options.cycles} kill cycles, seed ${options.seed}, window ${window}, budget ${options.maxMinutes} min; run dir ${runDir}`);
+    const first = await stack.start();
+    mark(`lifetime 0 up at ${first.url}`);
+    injector.start();
+    const posting = poster.run().then(() => mark(`posting done: ${poster.stats.accepted} accepted`));
+
+    // A stack that dies on its own is a finding (counted), and is restarted so the soak can finish.
+    monitor = (async () => {
+      while (monitoring) {
+        await sleep(250);
+        if (!monitoring || expectDown || stack.alive) continue;
+        crashes++;
+        mark(`the stack exited on its own (lifetime ${stack.lifetimes.at(-1)?.index}); restarting`);
+        await stack.start().catch((error: unknown) => say(`restart after crash failed: ${String(error)}`));
+      }
+    })();
+
+    const firstMode = killRandom.chance(0.5) ? 'node' : 'group';
+    for (let k = 1; k <= options.cycles; k++) {
+      const fraction = Math.min(0.95, Math.max(0.05, (k + killRandom.between(-0.3, 0.3)) / (options.cycles + 1)));
+      const threshold = Math.round(options.jobs * fraction);
+      if (!(await waitUntil(() => finished.size >= threshold, deadline, 100))) break;
+      // A random moment, then make sure something is running: a kill between jobs proves little.
+      await sleep(killRandom.between(0, 1_500));
+      const current = stack.current;
+      if (current === undefined) continue;
+      await waitUntil(() => (inFlight.get(current.index)?.size ?? 0) > 0, Math.min(deadline, Date.now() + 5_000), 20);
+      const mode = options.killMode === 'mixed' ? ((k % 2 === 1) === (firstMode === 'node') ? 'node' : 'group') : options.killMode;
+      const runsInFlight = inFlight.get(current.index)?.size ?? 0;
+      const acceptedBefore = poster.stats.accepted;
+      const finishedBefore = finished.size;
+      expectDown = true;
+      const report = await stack.kill(mode);
+      mark(
+        `kill ${k}/${options.cycles} (${mode}) of lifetime ${report.lifetime}: ${runsInFlight} runs in flight, ${acceptedBefore} accepted, ${finishedBefore} finished; ` +
+          `group gone after ${report.groupGoneAfterMs} ms${report.survivors.length > 0 ? `; SURVIVORS ${report.survivors.join(', ')}` : ''}`,
+      );
+      // Stay down a moment: posters keep retrying against a dead port meanwhile.
+      await sleep(killRandom.between(0, 2_000));
+      const next = await stack.start();
+      expectDown = false;
+      const downMs = Date.now() - report.atMs;
+      kills.push({ ...report, runsInFlight, acceptedBefore, finishedBefore, downMs });
+      mark(`lifetime ${next.index} up after ${downMs} ms down`);
+    }
+
+    await posting;
+    const allFinal = await waitUntil(async () => {
+      const current = stack.current;
+      if (current === undefined || poster.stats.accepted === 0) return poster.stats.accepted === 0;
+      const stats = await getJson(`${current.url}/stats`);
+      if (stats.status !== 200) return false;
+      const s = stats.body as Record<string, number>;
+      return s.posted === 0 && s.claimed === 0 && (s.completed ?? 0) + (s.failed ?? 0) >= poster.stats.accepted;
+    }, deadline, 500);
+    if (allFinal) mark('every accepted job is final');
+    else budgetExceeded = true;
+    // Let the last duplicates land and be handled, so their effect is in the logs too.
+    await waitUntil(() => injector.outstanding === 0, Math.min(deadline, Date.now() + 15_000), 100);
+    await injector.stop();
+    queueDrained = await waitUntil(async () => (await injector.queueDepth()) === 0, Math.min(deadline, Date.now() + 30_000), 500);
+    mark(`duplicates: ${injector.injected} injected; queue ${queueDrained ? 'drained' : 'NOT drained'}`);
+  } finally {
+    monitoring = false;
+    await monitor;
+    await injector.stop();
+    if (Date.now() > deadline) budgetExceeded = true;
+    try {
+      // Read every accepted job back from the stack, starting one if a failure left it down.
+      const current = stack.current ?? (stack.alive ? await untilDeadline(stack.whenUp(), Date.now() + 120_000) : await stack.start());
+      if (current === undefined) throw new Error('the stack did not come up');
+      await readAll(current.url, [...acceptedIds], readBack);
+      mark(`read back ${readBack.size} jobs`);
+    } catch (error) {
+      say(`could not read the jobs back: ${String(error)}`);
+    }
+    stop = await stack.stop();
+    mark(`stack stopped (${stop.cleanly ? 'cleanly' : 'NOT cleanly'}) in ${stop.afterMs} ms`);
+    process.removeListener('SIGINT', interrupted);
+    process.removeListener('SIGTERM', interrupted);
+  }
+
+  const stored = [...readBack.entries()]
+    .filter(([, r]) => r.status === 200)
+    .map(([id, r]) => ({ id, state: r.state ?? '?', attempts: r.attempts ?? 0, maxAttempts: r.maxAttempts ?? 0, owner: r.owner ?? null }));
+  const detection = detectDoubleRuns(stack.lifetimes, lines, stored);
+  return {
+    options,
+    window,
+    runDir,
+    plan,
+    acceptedIds,
+    poster: poster.stats,
+    duplicates: { injected: injector.injected, jobs: injector.jobs.size, sendFailures: injector.sendFailures, outstanding: injector.outstanding },
+    kills,
+    crashes,
+    lifetimes: stack.lifetimes,
+    readBack,
+    detection,
+    eventCounts,
+    errorLines,
+    stdoutNotJson,
+    stderrOddities: stack.stderrOddities,
+    startupRepairs,
+    queueDrained,
+    budgetExceeded,
+    stop,
+    wallMs: Date.now() - startedAt,
+    milestones,
+  };
+}
+
+async function getJson(url: string): Promise<{ status: number; body: unknown }> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(15_000) });
+    const text = await response.text();
+    return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+  } catch {
+    return { status: 0, body: undefined };
+  }
+}
+
+/** GETs every job, 16 at a time, retrying connection errors a few times. */
+async function readAll(baseUrl: string, ids: readonly string[], into: Map<string, ReadBack>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const id = ids[next++] as string;
+      let got = { status: 0, body: undefined as unknown };
+      for (let tries = 0; tries < 5 && got.status === 0; tries++) {
+        got = await getJson(`${baseUrl}/jobs/${encodeURIComponent(id)}`);
+        if (got.status === 0) await sleep(500);
+      }
+      const job = (got.status === 200 ? got.body : {}) as Record<string, unknown>;
+      into.set(id, {
+        status: got.status,
+        state: typeof job.state === 'string' ? job.state : undefined,
+        attempts: typeof job.attempts === 'number' ? job.attempts : undefined,
+        maxAttempts: typeof job.maxAttempts === 'number' ? job.maxAttempts : undefined,
+        owner: typeof job.owner === 'string' ? job.owner : null,
+        result: job.result,
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+}

@@ -1,0 +1,94 @@
+/**
+ * The jobs a soak posts, decided up front from the seed: type mix, payloads, attempt budgets,
+ * what each job must end as, and which jobs get duplicate postings. Deciding everything before
+ * the run makes a failure replayable and lets the report judge each job against its own plan.
+ */
+import type { SeededRandom } from './random.js';
+
+export type JobFinalState = 'completed' | 'failed';
+
+/** The body of `POST /jobs`, with a fixed `id` so a retry after an unknown outcome is idempotent. */
+export interface PostBody {
+  id: string;
+  type: string;
+  payload: Record<string, unknown>;
+  maxAttempts?: number;
+}
+
+export interface PlannedJob {
+  index: number;
+  id: string;
+  body: PostBody;
+  /** The final state the job must reach. */
+  expectedState: JobFinalState;
+  /** Claims the job takes when nothing crashes; more are sequential reruns (at-least-once). */
+  expectedClaims: number;
+  /** Duplicate postings to inject, each this many ms after the job was accepted. */
+  duplicateDelaysMs: number[];
+}
+
+/** Share of each job type in the mix (sums to 1). Short jobs dominate so a run stays fast. */
+export const JOB_MIX = { echo: 0.3, sleep: 0.4, flaky: 0.2, fail: 0.1 } as const;
+
+/** Latest a duplicate is sent after its job was accepted: long enough to land mid-run or after. */
+export const DUPLICATE_SPREAD_MS = 8_000;
+
+export function planJobs(count: number, seed: number, duplicateFraction: number, random: SeededRandom): PlannedJob[] {
+  const jobs: PlannedJob[] = [];
+  for (let index = 0; index < count; index++) {
+    const id = `soak-${seed}-${index}`;
+    const planned = planOne(index, id, random);
+    const duplicates = random.chance(duplicateFraction) ? random.int(1, 3) : 0;
+    const duplicateDelaysMs = Array.from({ length: duplicates }, () => Math.round(random.between(0, DUPLICATE_SPREAD_MS)));
+    jobs.push({ ...planned, index, id, duplicateDelaysMs });
+  }
+  return jobs;
+}
+
+function planOne(index: number, id: string, random: SeededRandom): Pick<PlannedJob, 'body' | 'expectedState' | 'expectedClaims'> {
+  const roll = random.next();
+  if (roll < JOB_MIX.echo) {
+    return { body: { id, type: 'demo.echo', payload: { n: index, note: 'soak' } }, expectedState: 'completed', expectedClaims: 1 };
+  }
+  if (roll < JOB_MIX.echo + JOB_MIX.sleep) {
+    // Squared uniform: mostly short sleeps (median ~0.4 s), a few up to 1.5 s.
+    const ms = 50 + Math.round(1_450 * random.next() ** 2);
+    return { body: { id, type: 'demo.sleep', payload: { ms } }, expectedState: 'completed', expectedClaims: 1 };
+  }
+  if (roll < JOB_MIX.echo + JOB_MIX.sleep + JOB_MIX.flaky) {
+    // failTimes < maxAttempts: a flaky job must complete, whatever crashes in between.
+    const failTimes = random.int(0, 2);
+    return { body: { id, type: 'demo.flaky', payload: { failTimes }, maxAttempts: 5 }, expectedState: 'completed', expectedClaims: failTimes + 1 };
+  }
+  const permanent = random.chance(0.5);
+  const maxAttempts = permanent ? 2 : random.int(1, 3);
+  return {
+    body: { id, type: 'demo.fail', payload: { permanent, message: 'soak: failing on purpose' }, maxAttempts },
+    expectedState: 'failed',
+    // A permanent error ends the job at its first attempt; a retryable one uses every attempt.
+    expectedClaims: permanent ? 1 : maxAttempts,
+  };
+}
+
+/** Why a final job's result does not match its plan, or undefined when it does. */
+export function resultProblem(job: PlannedJob, result: unknown, attempts: number): string | undefined {
+  const { type, payload } = job.body;
+  const record = (result ?? {}) as Record<string, unknown>;
+  switch (type) {
+    case 'demo.echo':
+      return JSON.stringify(result) === JSON.stringify(payload) ? undefined : `echo result ${JSON.stringify(result)} is not the payload`;
+    case 'demo.sleep': {
+      const slept = record.sleptMs;
+      // Node timers may fire a millisecond early; anything shorter means the sleep was cut.
+      return typeof slept === 'number' && slept >= (payload.ms as number) - 2 ? undefined : `sleep result ${JSON.stringify(result)} for ms=${String(payload.ms)}`;
+    }
+    case 'demo.flaky': {
+      const attempt = record.attempt;
+      return typeof attempt === 'number' && attempt > (payload.failTimes as number) && attempt === attempts
+        ? undefined
+        : `flaky result ${JSON.stringify(result)} with failTimes=${String(payload.failTimes)}, attempts=${attempts}`;
+    }
+    default:
+      return undefined;
+  }
+}
