@@ -5,7 +5,7 @@
  * index does not project `state`, so that a claim costs no index write).
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { LIMITS, type StoreOptions } from '../config.js';
 import { ValidationError } from '../errors.js';
@@ -175,54 +175,42 @@ export class JobQueries {
       names['#type'] = 'type';
       values[':type'] = range.type;
     }
-    let startKey: Record<string, NativeAttributeValue> | undefined;
-    do {
-      const page = await this.send(
-        () =>
-          this.client.send(
-            new QueryCommand({
-              TableName: this.options.tableName,
-              IndexName: index.name,
-              KeyConditionExpression: keyCondition,
-              FilterExpression: range.type === undefined ? undefined : '#type = :type',
-              ProjectionExpression: '#pk, #s',
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: values,
-              ExclusiveStartKey: startKey,
-              Limit: range.pageSize === undefined ? undefined : Math.max(range.pageSize, 1),
-            }),
-          ),
-        'query',
-      );
+    const query = {
+      IndexName: index.name,
+      KeyConditionExpression: keyCondition,
+      FilterExpression: range.type === undefined ? undefined : '#type = :type',
+      ProjectionExpression: '#pk, #s',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      Limit: range.pageSize === undefined ? undefined : Math.max(range.pageSize, 1),
+    };
+    for await (const page of this.queryPages(query, 'query')) {
       const entries = (page.Items ?? []).map((item) => ({ pk: String(item[TABLE.partitionKey]), sortKey: String(item[index.sortKey]) }));
       if (entries.length > 0) yield entries;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    }
   }
 
   private async countPartition(index: Stream['index'], partition: string): Promise<number> {
     let total = 0;
+    const query = {
+      IndexName: index.name,
+      KeyConditionExpression: '#p = :p',
+      ExpressionAttributeNames: { '#p': index.partitionKey },
+      ExpressionAttributeValues: { ':p': partition },
+      Select: 'COUNT' as const,
+    };
+    for await (const page of this.queryPages(query, 'count')) total += page.Count ?? 0;
+    return total;
+  }
+
+  /** Every page of a query on this table, following LastEvaluatedKey. */
+  private async *queryPages(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>, operation: string): AsyncGenerator<QueryCommandOutput> {
     let startKey: Record<string, NativeAttributeValue> | undefined;
     do {
-      const page = await this.send(
-        () =>
-          this.client.send(
-            new QueryCommand({
-              TableName: this.options.tableName,
-              IndexName: index.name,
-              KeyConditionExpression: '#p = :p',
-              ExpressionAttributeNames: { '#p': index.partitionKey },
-              ExpressionAttributeValues: { ':p': partition },
-              Select: 'COUNT',
-              ExclusiveStartKey: startKey,
-            }),
-          ),
-        'count',
-      );
-      total += page.Count ?? 0;
+      const page = await this.send(() => this.client.send(new QueryCommand({ ...input, TableName: this.options.tableName, ExclusiveStartKey: startKey })), operation);
+      yield page;
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
-    return total;
   }
 
   /** Items by key, 100 per request, retrying unprocessed keys a bounded number of times. */
