@@ -15,7 +15,7 @@ export async function conditionalWritesPerSecond(endpoint: string, seconds = 4):
   let best = { writesPerSecond: 0, concurrency: 0 };
   let serial = 0;
   try {
-    for (const concurrency of [4, 16, 32]) {
+    for (const concurrency of [2, 4, 8, 16, 32]) {
       let writes = 0;
       const end = performance.now() + seconds * 1_000;
       await Promise.all(

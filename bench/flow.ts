@@ -26,7 +26,7 @@ export class FlowBench {
   private stack!: LocalStack;
   private readonly dataDir = mkdtempSync(join(tmpdir(), 'jobboard-bench-'));
 
-  async start(concurrency: number): Promise<LocalStack> {
+  async start(concurrency: number, dynamoMaxSockets: number): Promise<LocalStack> {
     const env: LocalStackEnvironment = {
       port: 0,
       dataDir: this.dataDir,
@@ -34,6 +34,7 @@ export class FlowBench {
       conductorTimeoutSeconds: 60,
       conductorConcurrency: concurrency,
       sweepIntervalSeconds: 3_600,
+      dynamoMaxSockets,
       logTransitions: true,
     };
     this.stack = await startLocalStack(env, {

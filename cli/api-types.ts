@@ -25,6 +25,17 @@ export interface PostJobBody {
   timeoutSeconds?: number;
 }
 
+/** Most jobs one `POST /jobs/batch` takes. */
+export const MAX_BATCH_JOBS = 100;
+
+/** One job's answer inside `POST /jobs/batch`: what `POST /jobs` would have answered. */
+export type BatchItemResult = { status: number; job: JobView } | { status: number; error: ApiErrorBody };
+
+/** `POST /jobs/batch` answer: one result per job, in order. */
+export interface BatchResult {
+  results: BatchItemResult[];
+}
+
 /** `GET /jobs` answer. `nextCursor` is absent or null on the last page. */
 export interface JobPage {
   jobs: JobView[];

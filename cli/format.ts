@@ -28,10 +28,14 @@ export function shortTime(iso: string | null | undefined): string {
   return match ? `${match[1]} ${match[2]}` : iso;
 }
 
+/** `text` cut to `max` characters, with an ellipsis when cut. */
+export function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 /** Compact JSON for a table cell or a detail line, cut at `max` characters. */
 export function compactJson(value: unknown, max = 60): string {
-  const text = value === undefined ? '-' : JSON.stringify(value);
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return truncate(value === undefined ? '-' : JSON.stringify(value), max);
 }
 
 function oneLine(text: string): string {
@@ -51,7 +55,7 @@ export const JOB_COLUMNS: readonly Column<JobView>[] = [
 
 function lastError(job: JobView): string {
   const last = job.errors.at(-1);
-  return last ? compactJson(`${last.name}: ${last.message}`, 50).replace(/^"|"$/g, '') : '';
+  return last ? truncate(`${last.name}: ${last.message}`, 50) : '';
 }
 
 /** A list of jobs as a table, or a note when there are none. */

@@ -2,7 +2,7 @@
  * A small client for the Jobboard HTTP API over global `fetch`: bearer token or SigV4 signing,
  * JSON in and out, and errors turned into {@link ApiError} / {@link ConnectionError}.
  */
-import type { ApiErrorBody, Health, JobPage, JobView, ListQuery, PostJobBody, RedriveResult, Stats } from './api-types.js';
+import type { ApiErrorBody, BatchResult, Health, JobPage, JobView, ListQuery, PostJobBody, RedriveResult, Stats } from './api-types.js';
 
 /** The API answered with an error status. `code` is the API's stable error code (e.g. `NotFoundError`). */
 export class ApiError extends Error {
@@ -89,6 +89,11 @@ export class ApiClient {
   /** `POST /jobs`: 201 created, 200 when the same id was already posted with the same body. */
   postJob(body: PostJobBody): Promise<ApiResponse<JobView>> {
     return this.request('POST', '/jobs', { body });
+  }
+
+  /** `POST /jobs/batch`: up to 100 jobs, each answered as `POST /jobs` would. */
+  async postJobs(bodies: readonly PostJobBody[]): Promise<BatchResult> {
+    return (await this.request<BatchResult>('POST', '/jobs/batch', { body: { jobs: bodies } })).body;
   }
 
   /** `GET /jobs/{id}`. */

@@ -12,6 +12,8 @@ export const ENV = {
   recordConcurrency: 'JOBBOARD_RECORD_CONCURRENCY',
   /** Endpoints, for the local stack; unset on AWS. */
   dynamoEndpoint: 'JOBBOARD_DYNAMODB_ENDPOINT',
+  /** Connections to DynamoDB at once (default: the SDK's 50). */
+  dynamoMaxSockets: 'JOBBOARD_DYNAMODB_MAX_SOCKETS',
   sqsEndpoint: 'JOBBOARD_SQS_ENDPOINT',
 } as const;
 
@@ -23,6 +25,7 @@ export interface FunctionEnvironment {
   recordConcurrency?: number;
   dynamoEndpoint?: string;
   sqsEndpoint?: string;
+  dynamoMaxSockets?: number;
 }
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): FunctionEnvironment {
@@ -46,6 +49,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): FunctionE
     recordConcurrency: optionalNumber(ENV.recordConcurrency),
     dynamoEndpoint: env[ENV.dynamoEndpoint] || undefined,
     sqsEndpoint: env[ENV.sqsEndpoint] || undefined,
+    dynamoMaxSockets: optionalNumber(ENV.dynamoMaxSockets),
   };
 }
 
@@ -62,6 +66,11 @@ export interface LocalStackEnvironment {
   /** Conductor invocations at once (the event source's maximum concurrency). */
   conductorConcurrency: number;
   sweepIntervalSeconds: number;
+  /**
+   * Requests to DynamoDB Local at once. It serves a few concurrent writes fastest and slows down
+   * under many; the rest wait for a connection.
+   */
+  dynamoMaxSockets: number;
   /** Print a JSON line per job transition. */
   logTransitions: boolean;
 }
@@ -73,6 +82,7 @@ export const LOCAL_ENV = {
   conductorTimeoutSeconds: 'JOBBOARD_CONDUCTOR_TIMEOUT_SECONDS',
   conductorConcurrency: 'JOBBOARD_CONDUCTOR_CONCURRENCY',
   sweepIntervalSeconds: 'JOBBOARD_SWEEP_INTERVAL_SECONDS',
+  dynamoMaxSockets: 'JOBBOARD_DYNAMODB_MAX_SOCKETS',
   logTransitions: 'JOBBOARD_LOG_TRANSITIONS',
 } as const;
 
@@ -93,6 +103,7 @@ export function readLocalStackEnvironment(env: NodeJS.ProcessEnv = process.env):
     conductorTimeoutSeconds: number(LOCAL_ENV.conductorTimeoutSeconds, 60, 5, 900),
     conductorConcurrency: number(LOCAL_ENV.conductorConcurrency, 4, 1, 100),
     sweepIntervalSeconds: number(LOCAL_ENV.sweepIntervalSeconds, 60, 1, 3_600),
+    dynamoMaxSockets: number(LOCAL_ENV.dynamoMaxSockets, 8, 1, 1_000),
     logTransitions: (env[LOCAL_ENV.logTransitions] ?? 'true') !== 'false',
   };
 }

@@ -2,6 +2,7 @@
  * Builds the clients and lib/ components a handler needs, once per cold start: handlers call
  * this at module scope (or lazily on first invocation) and reuse the result.
  */
+import { Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -30,7 +31,11 @@ export interface Runtime {
 /** Everything a handler needs, from the environment (or the given one, for the local stack). */
 export function createRuntime(jobTypes: readonly JobType<never>[], environment: FunctionEnvironment = readEnvironment(), logger = new JsonLogger()): Runtime {
   const local = environment.dynamoEndpoint !== undefined ? { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
-  const dynamo = new DynamoDBClient({ ...local, ...(environment.dynamoEndpoint ? { endpoint: environment.dynamoEndpoint } : {}) });
+  const dynamo = new DynamoDBClient({
+    ...local,
+    ...(environment.dynamoEndpoint ? { endpoint: environment.dynamoEndpoint } : {}),
+    ...(environment.dynamoMaxSockets ? { requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: environment.dynamoMaxSockets }) } } : {}),
+  });
   const sqs = new SQSClient({ ...local, ...(environment.sqsEndpoint ? { endpoint: environment.sqsEndpoint } : {}) });
   const documentClient = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
   const store = new JobStore(documentClient, { tableName: environment.tableName, retentionDays: environment.retentionDays });

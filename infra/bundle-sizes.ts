@@ -27,10 +27,13 @@ export interface BundleMeasurement {
   gzipBytes: number;
   /** The source map, bytes (loaded only with --enable-source-maps). */
   mapBytes: number;
-  /** Milliseconds a fresh `node` takes to import the bundle (median, and fastest run: the least disturbed by other load), without and with source maps. */
+  /**
+   * Milliseconds a fresh `node` spends importing the bundle, medians: wall clock, and CPU time
+   * (user + system) which other load on the machine disturbs far less; then CPU with source maps on.
+   */
   importMs: number;
-  importMinMs: number;
-  importWithSourceMapsMs: number;
+  importCpuMs: number;
+  importCpuWithSourceMapsMs: number;
 }
 
 /**
@@ -49,38 +52,45 @@ export async function measureBundles(options: { runs?: number } = {}): Promise<B
       const outfile = path.join(outRoot, bundleAwsSdk ? 'with-sdk' : 'without-sdk', handler, BUNDLE_FILE);
       mkdirSync(path.dirname(outfile), { recursive: true });
       await build(esbuildBuildOptions(handlerEntry(handler, undefined, generatedEntriesDir(JOBBOARD_ROOT)), outfile, choice));
-      const plain = await importTimesMs(outfile, runs, false);
-      const withMaps = await importTimesMs(outfile, runs, true);
+      const plain = await importTimes(outfile, runs, false);
+      const withMaps = await importTimes(outfile, runs, true);
       results.push({
         handler,
         bundleAwsSdk,
         bytes: statSync(outfile).size,
         gzipBytes: gzipSync(readFileSync(outfile)).length,
         mapBytes: statSync(`${outfile}.map`).size,
-        importMs: median(plain),
-        importMinMs: plain[0] ?? Number.NaN,
-        importWithSourceMapsMs: median(withMaps),
+        importMs: median(plain.map((t) => t.wallMs)),
+        importCpuMs: median(plain.map((t) => t.cpuMs)),
+        importCpuWithSourceMapsMs: median(withMaps.map((t) => t.cpuMs)),
       });
     }
   }
   return results;
 }
 
-/** Times `import()` of the bundle takes in `runs` fresh processes, sorted. */
-async function importTimesMs(file: string, runs: number, sourceMaps: boolean): Promise<number[]> {
-  const script = `const t = performance.now(); const m = await import(${JSON.stringify(pathToFileURL(file).href)}); if (typeof m.handler !== 'function') throw new Error('no handler'); process.stdout.write(String(performance.now() - t));`;
-  const times: number[] = [];
+/** Wall and CPU milliseconds `import()` of the bundle takes, in `runs` fresh processes. */
+async function importTimes(file: string, runs: number, sourceMaps: boolean): Promise<{ wallMs: number; cpuMs: number }[]> {
+  const script = [
+    'const wall = performance.now(); const cpu = process.cpuUsage();',
+    `const m = await import(${JSON.stringify(pathToFileURL(file).href)});`,
+    "if (typeof m.handler !== 'function') throw new Error('no handler');",
+    'const used = process.cpuUsage(cpu);',
+    'process.stdout.write(JSON.stringify({ wallMs: performance.now() - wall, cpuMs: (used.user + used.system) / 1000 }));',
+  ].join('\n');
+  const times: { wallMs: number; cpuMs: number }[] = [];
   for (let i = 0; i < runs; i++) {
     const { stdout } = await run(process.execPath, [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', script], {
       cwd: path.dirname(file),
       env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' },
     });
-    times.push(Number(stdout));
+    times.push(JSON.parse(stdout) as { wallMs: number; cpuMs: number });
   }
-  return times.sort((a, b) => a - b);
+  return times;
 }
 
-function median(sorted: number[]): number {
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
@@ -96,12 +106,11 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     return;
   }
-  process.stdout.write(`Node ${process.version}, ${runs} fresh processes per bundle\n`);
-  process.stdout.write('function   SDK       index.mjs KB  gzip KB  map KB  import ms median  min  median with source maps\n');
+  process.stdout.write(`Node ${process.version}, medians of ${runs} fresh processes per bundle\n`);
+  process.stdout.write('function   SDK       index.mjs KB  gzip KB  map KB  import wall ms  import CPU ms  CPU ms with source maps\n');
   for (const r of results) {
-    process.stdout.write(
-      `${r.handler.padEnd(10)} ${(r.bundleAwsSdk ? 'bundled' : 'runtime').padEnd(9)} ${kb(r.bytes).padStart(12)} ${kb(r.gzipBytes).padStart(8)} ${kb(r.mapBytes).padStart(7)} ${r.importMs.toFixed(1).padStart(16)} ${r.importMinMs.toFixed(1).padStart(5)} ${r.importWithSourceMapsMs.toFixed(1).padStart(24)}\n`,
-    );
+    const cells = [kb(r.bytes).padStart(12), kb(r.gzipBytes).padStart(8), kb(r.mapBytes).padStart(7), r.importMs.toFixed(1).padStart(14), r.importCpuMs.toFixed(1).padStart(14), r.importCpuWithSourceMapsMs.toFixed(1).padStart(23)];
+    process.stdout.write(`${r.handler.padEnd(10)} ${(r.bundleAwsSdk ? 'bundled' : 'runtime').padEnd(9)} ${cells.join(' ')}\n`);
   }
 }
 

@@ -6,8 +6,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, HttpStage, PayloadFormatVersion, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
-import { LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, PayloadFormatVersion, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -79,7 +78,7 @@ export interface JobboardProps {
 }
 
 export const FUNCTION_DEFAULTS: Readonly<Record<HandlerName, { timeout: Duration; memorySize: number }>> = {
-  // API Gateway answers 503 after 30 s anyway; every route is a few DynamoDB calls.
+  // API Gateway stops waiting after 30 s anyway; every route is a few DynamoDB calls.
   api: { timeout: Duration.seconds(10), memorySize: 1024 },
   conductor: { timeout: Duration.seconds(60), memorySize: 1024 },
   sweeper: { timeout: Duration.seconds(60), memorySize: 512 },

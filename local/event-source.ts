@@ -47,13 +47,19 @@ export class EventSourcePoller {
   }
 
   /**
-   * Stops polling and waits for running invocations to end. A receive under way is not aborted:
+   * Stops polling and waits for running invocations to end, or for `graceMs` at most. A receive under way is not aborted:
    * the queue may already have handed it messages, which would then sit invisible until their
    * visibility ran out. Whatever it brings is processed, so stopping takes at most one long poll.
    */
-  async stop(): Promise<void> {
+  async stop(options: { graceMs?: number } = {}): Promise<void> {
     this.running = false;
-    await Promise.all(this.workers);
+    const stopped = Promise.all(this.workers).then(() => undefined);
+    if (options.graceMs === undefined) return stopped;
+    // After the grace period, stop waiting: as when Lambda ends an invocation, unfinished records
+    // simply come back (their postings reappear; their leases run out).
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([stopped, new Promise<void>((resolve) => (timer = setTimeout(resolve, options.graceMs)))]);
+    clearTimeout(timer);
   }
 
   private async poll(): Promise<void> {

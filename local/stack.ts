@@ -49,7 +49,7 @@ export async function startLocalStack(env: LocalStackEnvironment, options: { job
     const quiet = new JsonLogger({}, () => undefined);
     const runtime = createRuntime(
       jobTypes,
-      { tableName: LOCAL_TABLE_NAME, queueUrl: queue.queueUrl, deadLetterQueueUrl: queue.deadLetterQueueUrl, dynamoEndpoint: dynamo.endpoint, sqsEndpoint: queue.endpoint },
+      { tableName: LOCAL_TABLE_NAME, queueUrl: queue.queueUrl, deadLetterQueueUrl: queue.deadLetterQueueUrl, dynamoEndpoint: dynamo.endpoint, sqsEndpoint: queue.endpoint, dynamoMaxSockets: env.dynamoMaxSockets },
       env.logTransitions ? logger : quiet,
     );
     await ensureTable(runtime);
@@ -65,7 +65,9 @@ export async function startLocalStack(env: LocalStackEnvironment, options: { job
       invocationTimeoutMs: env.conductorTimeoutSeconds * 1_000,
       onInvocationError: (error) => logger.error('invocation_failed', { error }),
     }).start();
-    stopping.push(() => poller.stop());
+    // Ctrl-C should not wait out a long job: after a few seconds its invocation is left behind,
+    // and the job is recovered from its lease after the next start.
+    stopping.push(() => poller.stop({ graceMs: 3_000 }));
 
     const sweepTimer = setInterval(() => {
       runtime.sweeper.sweep().catch((error: unknown) => logger.error('sweep_failed', { error }));

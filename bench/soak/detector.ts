@@ -237,7 +237,8 @@ export function detectDoubleRuns(lifetimes: readonly Lifetime[], lines: readonly
     if (job.attempts < claims) findings.push({ jobId: job.id, kind: 'attempts-below-claims', detail: `DynamoDB says ${job.attempts} attempts, the logs show ${claims} claims` });
     if (job.attempts > claims) unloggedClaims++;
     if (job.attempts > job.maxAttempts) findings.push({ jobId: job.id, kind: 'attempts-over-max', detail: `${job.attempts} attempts, maxAttempts ${job.maxAttempts}` });
-    const finals = list.filter((r) => r.ending === 'consumed' || r.ending === 'failed');
+    // In the order their outcomes were logged: the last one is the write the item should show.
+    const finals = list.filter((r) => r.ending === 'consumed' || r.ending === 'failed').sort((a, b) => (before(a.outcomeAt as Position, b.outcomeAt as Position) ? -1 : 1));
     if (finals.length > 1) findings.push({ jobId: job.id, kind: 'finished-twice', detail: finals.map((r) => `${r.owner} ${r.ending}`).join('; ') });
     const last = finals.at(-1);
     if (last !== undefined && (job.state === 'completed' || job.state === 'failed') && job.owner !== last.owner) {

@@ -76,7 +76,8 @@ export function resultProblem(job: PlannedJob, result: unknown, attempts: number
   const record = (result ?? {}) as Record<string, unknown>;
   switch (type) {
     case 'demo.echo':
-      return JSON.stringify(result) === JSON.stringify(payload) ? undefined : `echo result ${JSON.stringify(result)} is not the payload`;
+      // Compared key-order-free: DynamoDB maps do not keep the order keys were written in.
+      return canonical(result) === canonical(payload) ? undefined : `echo result ${JSON.stringify(result)} is not the payload`;
     case 'demo.sleep': {
       const slept = record.sleptMs;
       // Node timers may fire a millisecond early; anything shorter means the sleep was cut.
@@ -91,4 +92,11 @@ export function resultProblem(job: PlannedJob, result: unknown, attempts: number
     default:
       return undefined;
   }
+}
+
+/** JSON with object keys sorted, so equal values compare equal whatever their key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }

@@ -1,9 +1,9 @@
 /** `post`: one job from options (optionally waiting for it), or many from `--file`. */
 import { exclusiveOptions, flagOption, intOption, isoOption, jsonObjectOption, positionals, stringOption, UsageError, type OptionValues } from '../args.js';
-import type { PostJobBody } from '../api-types.js';
+import { MAX_BATCH_JOBS, type PostJobBody } from '../api-types.js';
 import { ExitCode, printJson, type Command } from '../context.js';
 import { formatJob } from '../format.js';
-import { postFile, DEFAULT_CONCURRENCY } from './post-file.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, postFile } from './post-file.js';
 import { DEFAULT_WAIT_INTERVAL_MS, DEFAULT_WAIT_TIMEOUT_SECONDS, reportWait, waitForJob, waitOptions } from './wait.js';
 
 /** Options only a single post takes (not allowed with `--file`). */
@@ -37,7 +37,7 @@ export const postCommand: Command = {
   synopsis: [
     'post <type> [--payload JSON] [--id ID] [--max-attempts N] [--delay SECONDS | --run-at ISO]',
     '     [--dispatch-by ISO] [--timeout SECONDS] [--wait [--wait-timeout SECONDS] [--interval MS]]',
-    'post --file FILE [--concurrency N]',
+    'post --file FILE [--concurrency N] [--batch-size N]',
   ],
   summary: 'post a job (POST /jobs), or many from a JSON Lines / JSON array file',
   help: [
@@ -53,6 +53,7 @@ export const postCommand: Command = {
     `--interval MS          how often --wait polls (default ${DEFAULT_WAIT_INTERVAL_MS})`,
     '--file FILE            post every job in FILE: one POST /jobs body per line (JSON Lines) or a JSON array; - reads stdin',
     `--concurrency N        requests in flight with --file (default ${DEFAULT_CONCURRENCY})`,
+    `--batch-size N         jobs per request with --file: 1 = POST /jobs each, 2-${MAX_BATCH_JOBS} = POST /jobs/batch (default ${DEFAULT_BATCH_SIZE})`,
   ],
   options: {
     payload: { type: 'string' },
@@ -67,6 +68,7 @@ export const postCommand: Command = {
     interval: { type: 'string' },
     file: { type: 'string' },
     concurrency: { type: 'string' },
+    'batch-size': { type: 'string' },
   },
   async run(ctx, values, args) {
     const file = stringOption(values, 'file');
@@ -74,9 +76,12 @@ export const postCommand: Command = {
       positionals(args, []);
       const misplaced = SINGLE_ONLY.find((name) => values[name] !== undefined);
       if (misplaced) throw new UsageError(`--${misplaced} does not go with --file (put it in each line of the file)`);
-      return postFile(ctx, file, intOption(values, 'concurrency', 1, 256) ?? DEFAULT_CONCURRENCY);
+      return postFile(ctx, file, {
+        concurrency: intOption(values, 'concurrency', 1, 256) ?? DEFAULT_CONCURRENCY,
+        batchSize: intOption(values, 'batch-size', 1, MAX_BATCH_JOBS) ?? DEFAULT_BATCH_SIZE,
+      });
     }
-    if (values.concurrency !== undefined) throw new UsageError('--concurrency goes with --file');
+    for (const name of ['concurrency', 'batch-size']) if (values[name] !== undefined) throw new UsageError(`--${name} goes with --file`);
     const [type] = positionals(args, ['type']);
     const body = postBody(type!, values);
     const wait = flagOption(values, 'wait');

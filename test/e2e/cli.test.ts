@@ -100,7 +100,7 @@ describe('jobboard CLI against the local stack', () => {
     const lines = Array.from({ length: 50 }, (_, i) => JSON.stringify({ type: 'demo.echo', id: `file-${i}`, payload: { i } }));
     writeFileSync(file, lines.join('\n') + '\n');
 
-    const run = await cli(['post', '--file', file, '--concurrency', '6']);
+    const run = await cli(['post', '--file', file, '--concurrency', '3', '--batch-size', '5']);
     expect(run.code, show(run)).toBe(0);
     // stderr is not a TTY here: a progress line about every 10%, then the summary.
     const progress = run.stderr.split('\n').filter((line) => /^posted \d+\/50$/.test(line));
@@ -137,18 +137,22 @@ describe('jobboard CLI against the local stack', () => {
     expect(page.stderr).toMatch(/^more jobs: add --cursor \S+ \(or --all\)$/m);
   });
 
-  it('post --file reports bad jobs per line with --json, and exits 1', async () => {
+  it('post --file reports bad jobs per item with --json, batched or one by one, and exits 1', async () => {
     const file = join(workDir, 'mixed.json');
-    writeFileSync(file, JSON.stringify([{ type: 'demo.echo', payload: { ok: true } }, { type: 'no.such.type' }, { type: 'demo.echo', bogus: 1 }]));
-    const run = await cli(['post', '--file', file, '--json']);
-    expect(run.code, show(run)).toBe(1);
-    const results = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { index: number; ok: boolean; status?: number; error?: { code: string } });
-    expect(results.map((r) => r.index).sort()).toEqual([0, 1, 2]);
-    expect(results.find((r) => r.index === 0)).toMatchObject({ ok: true, status: 201 });
-    expect(results.find((r) => r.index === 1)).toMatchObject({ ok: false, status: 400, error: { code: 'ValidationError' } });
-    expect(results.find((r) => r.index === 2)).toMatchObject({ ok: false, status: 400, error: { code: 'ValidationError' } });
-    expect(run.stderr).toMatch(/^done: 3 jobs, 1 created, 0 already existed, 2 failed/m);
-    expect(run.stderr).toMatch(/^ {2}item 2: ValidationError: /m);
+    const content = JSON.stringify([{ type: 'demo.echo', payload: { ok: true } }, { type: 'no.such.type' }, { type: 'demo.echo', bogus: 1 }]);
+    writeFileSync(file, content);
+    // POST /jobs/batch (the default), then POST /jobs per job with the file on stdin.
+    const runs = [await cli(['post', '--file', file, '--json']), await cli(['post', '--file', '-', '--batch-size', '1', '--json'], { input: content })];
+    for (const run of runs) {
+      expect(run.code, show(run)).toBe(1);
+      const results = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { index: number; ok: boolean; status?: number; error?: { code: string } });
+      expect(results.map((r) => r.index).sort()).toEqual([0, 1, 2]);
+      expect(results.find((r) => r.index === 0)).toMatchObject({ ok: true, status: 201 });
+      expect(results.find((r) => r.index === 1)).toMatchObject({ ok: false, status: 400, error: { code: 'ValidationError' } });
+      expect(results.find((r) => r.index === 2)).toMatchObject({ ok: false, status: 400, error: { code: 'ValidationError' } });
+      expect(run.stderr).toMatch(/^done: 3 jobs, 1 created, 0 already existed, 2 failed/m);
+      expect(run.stderr).toMatch(/^ {2}item 2: ValidationError: /m);
+    }
 
     // A file that is not JSON Lines posts nothing.
     const broken = join(workDir, 'broken.jsonl');

@@ -1,7 +1,7 @@
 /**
- * The synthesized template pins what DESIGN.md and lib/ require of the deployment. Two stacks in
- * one app, synthesized once with real bundling: the default (demo job types) and one with every
- * prop that changes the template.
+ * The synthesized template pins what DESIGN.md and lib/ require of the deployment. One app,
+ * synthesized once with real bundling: `JobboardStack` with its defaults (demo job types), and the
+ * `Jobboard` construct embedded in a plain stack with every prop that changes the template.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
