@@ -43,8 +43,8 @@
  *
  * ## DynamoDB cross-check
  * From each job as `GET /jobs/{id}` shows it at the end:
- * - `attempts-below-claims` (flagged): fewer attempts than claims logged (released ones aside):
- *   two claims counted as one, i.e. both succeeded from the same item.
+ * - `attempts-below-claims` (flagged): fewer attempts than claims logged before the read
+ *   (released ones aside): two claims counted as one, i.e. both succeeded from the same item.
  * - `attempts-over-max` (flagged): invariant 4.
  * - `finished-twice` (flagged): two runs both logged a final outcome (invariant 3).
  * - `final-owner-mismatch` (flagged): the run that logged the final outcome is not the owner the
@@ -113,6 +113,13 @@ export interface StoredJob {
   attempts: number;
   maxAttempts: number;
   owner: string | null;
+  /**
+   * The stack's log position when the GET was sent. Claims logged later are left out of the
+   * attempt count: a stack still working (the time budget ran out) may claim the job after the
+   * read. A claim logged before it was written before it (the line follows the write), so the
+   * item read must count it.
+   */
+  readAt?: Position;
 }
 
 export interface Detection {
@@ -233,7 +240,8 @@ export function detectDoubleRuns(lifetimes: readonly Lifetime[], lines: readonly
   let unloggedClaims = 0;
   for (const job of stored) {
     const list = runs.get(job.id) ?? [];
-    const claims = list.filter((r) => r.ending !== 'released').length;
+    const readAt = job.readAt;
+    const claims = list.filter((r) => r.ending !== 'released' && (readAt === undefined || before(r.start, readAt))).length;
     if (job.attempts < claims) findings.push({ jobId: job.id, kind: 'attempts-below-claims', detail: `DynamoDB says ${job.attempts} attempts, the logs show ${claims} claims` });
     if (job.attempts > claims) unloggedClaims++;
     if (job.attempts > job.maxAttempts) findings.push({ jobId: job.id, kind: 'attempts-over-max', detail: `${job.attempts} attempts, maxAttempts ${job.maxAttempts}` });

@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SoakOptions } from './args.js';
-import { detectDoubleRuns, type Detection, type TransitionLine } from './detector.js';
+import { detectDoubleRuns, type Detection, type Position, type TransitionLine } from './detector.js';
 import { DuplicateInjector } from './duplicates.js';
 import { planJobs, type PlannedJob } from './plan.js';
 import { Poster, type PosterStats } from './poster.js';
@@ -32,6 +32,8 @@ export interface ReadBack {
   maxAttempts?: number;
   owner?: string | null;
   result?: unknown;
+  /** The stack's log position when the GET was sent. */
+  readAt: Position;
 }
 
 export interface KillRecord extends KillReport {
@@ -103,7 +105,10 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
   const inFlight = new Map<number, Set<string>>();
   const startupRepairs: SoakResult['startupRepairs'] = [];
   let stdoutNotJson = 0;
+  // Lines read so far per lifetime: a read-back records it, so the detector knows which claims preceded the read.
+  const linesRead = new Map<number, number>();
   const onLine = (lifetime: number, seq: number, text: string) => {
+    linesRead.set(lifetime, seq + 1);
     let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(text) as Record<string, unknown>;
@@ -251,7 +256,7 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
       // Read every accepted job back from the stack, starting one if a failure left it down.
       const current = stack.current ?? (stack.alive ? await untilDeadline(stack.whenUp(), Date.now() + 120_000) : await stack.start());
       if (current === undefined) throw new Error('the stack did not come up');
-      await readAll(current.url, [...acceptedIds], readBack);
+      await readAll(current.url, [...acceptedIds], readBack, () => ({ lifetime: current.index, seq: linesRead.get(current.index) ?? 0, timeMs: Date.now() }));
       mark(`read back ${readBack.size} jobs`);
     } catch (error) {
       say(`could not read the jobs back: ${String(error)}`);
@@ -264,7 +269,7 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
 
   const stored = [...readBack.entries()]
     .filter(([, r]) => r.status === 200)
-    .map(([id, r]) => ({ id, state: r.state ?? '?', attempts: r.attempts ?? 0, maxAttempts: r.maxAttempts ?? 0, owner: r.owner ?? null }));
+    .map(([id, r]) => ({ id, state: r.state ?? '?', attempts: r.attempts ?? 0, maxAttempts: r.maxAttempts ?? 0, owner: r.owner ?? null, readAt: r.readAt }));
   const detection = detectDoubleRuns(stack.lifetimes, lines, stored);
   return {
     options,
@@ -303,13 +308,15 @@ async function getJson(url: string): Promise<{ status: number; body: unknown }> 
 }
 
 /** GETs every job, 16 at a time, retrying connection errors a few times. */
-async function readAll(baseUrl: string, ids: readonly string[], into: Map<string, ReadBack>): Promise<void> {
+async function readAll(baseUrl: string, ids: readonly string[], into: Map<string, ReadBack>, position: () => Position): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < ids.length) {
       const id = ids[next++] as string;
       let got = { status: 0, body: undefined as unknown };
+      let readAt = position();
       for (let tries = 0; tries < 5 && got.status === 0; tries++) {
+        readAt = position();
         got = await getJson(`${baseUrl}/jobs/${encodeURIComponent(id)}`);
         if (got.status === 0) await sleep(500);
       }
@@ -321,6 +328,7 @@ async function readAll(baseUrl: string, ids: readonly string[], into: Map<string
         maxAttempts: typeof job.maxAttempts === 'number' ? job.maxAttempts : undefined,
         owner: typeof job.owner === 'string' ? job.owner : null,
         result: job.result,
+        readAt,
       });
     }
   };
