@@ -8,6 +8,7 @@ import { LIMITS } from '../lib/config.js';
 import { ValidationError } from '../lib/errors.js';
 import { toJobView } from '../lib/model.js';
 import type { JobType } from '../lib/registry.js';
+import { HTTP_ROUTES, type HttpRouteKey } from '../lib/http-routes.js';
 import { JOB_STATES } from '../lib/states.js';
 import { errorBody, errorResponse, json, methodNotAllowed, payloadTooLarge, routeNotFound, unsupportedMediaType, type HttpResponse } from './http.js';
 import { demoJobTypes } from './job-types/demo.js';
@@ -28,20 +29,27 @@ const listQuerySchema = z.strictObject({
   cursor: z.string().min(1).max(2_000).optional(),
 });
 
-type Route = { method: string; pattern: RegExp; run: (runtime: Runtime, event: ApiEvent, id: string) => Promise<HttpResponse> };
+type RouteHandler = (runtime: Runtime, event: ApiEvent, id: string) => Promise<HttpResponse>;
 
-const ID = '([^/]+)';
-const ROUTES: Route[] = [
-  { method: 'GET', pattern: /^\/health$/, run: async () => json(200, { ok: true }) },
-  { method: 'POST', pattern: /^\/jobs$/, run: postJob },
-  { method: 'POST', pattern: /^\/jobs\/batch$/, run: postJobs },
-  { method: 'GET', pattern: /^\/jobs$/, run: listJobs },
-  { method: 'GET', pattern: new RegExp(`^/jobs/${ID}$`), run: async (rt, _, id) => json(200, toJobView(await rt.board.get(id))) },
-  { method: 'DELETE', pattern: new RegExp(`^/jobs/${ID}$`), run: async (rt, _, id) => json(200, toJobView(await rt.board.trash(id))) },
-  { method: 'POST', pattern: new RegExp(`^/jobs/${ID}/retry$`), run: async (rt, _, id) => json(200, toJobView(await rt.board.retry(id))) },
-  { method: 'GET', pattern: /^\/stats$/, run: async (rt) => json(200, await rt.board.count()) },
-  { method: 'POST', pattern: /^\/dead-letters\/redrive$/, run: async (rt) => json(200, await rt.board.redriveDeadLetters()) },
-];
+/** What serves each route of the contract; the compiler checks that none is missing. */
+const SERVE: Record<HttpRouteKey, RouteHandler> = {
+  'GET /health': async () => json(200, { ok: true }),
+  'POST /jobs': postJob,
+  'POST /jobs/batch': postJobs,
+  'GET /jobs': listJobs,
+  'GET /jobs/{id}': async (rt, _, id) => json(200, toJobView(await rt.board.get(id))),
+  'DELETE /jobs/{id}': async (rt, _, id) => json(200, toJobView(await rt.board.trash(id))),
+  'POST /jobs/{id}/retry': async (rt, _, id) => json(200, toJobView(await rt.board.retry(id))),
+  'GET /stats': async (rt) => json(200, await rt.board.count()),
+  'POST /dead-letters/redrive': async (rt) => json(200, await rt.board.redriveDeadLetters()),
+};
+
+/** Each route with a matcher: `/jobs/{id}/retry` → /^\/jobs\/([^/]+)\/retry$/. */
+const ROUTES = HTTP_ROUTES.map((route) => ({
+  method: route.method as string,
+  pattern: new RegExp(`^${route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '([^/]+)')}$`),
+  run: SERVE[`${route.method} ${route.path}`],
+}));
 
 export function createApiHandler(jobTypes: readonly JobType<never>[], runtime: () => Runtime = lazyRuntime(jobTypes)): ApiHandler {
   return async (event) => {

@@ -3,6 +3,7 @@
  * queue and its DLQ, three functions (api behind an IAM-authorized HTTP API, conductor on the
  * queue, sweeper on a schedule), their least-privilege roles and the alarms.
  */
+import { HTTP_ROUTES } from '../lib/http-routes.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
@@ -92,21 +93,14 @@ export const CONDUCTOR_EVENT_SOURCE_DEFAULTS = {
 } as const;
 
 /**
- * The routes `functions/api.ts` serves (DESIGN.md, HTTP API); each needs SigV4. Named one by one
+ * The routes of the HTTP contract (`lib/http-routes.ts`, which `functions/api.ts` serves); each needs SigV4. Named one by one
  * rather than `ANY /{proxy+}`: unknown paths stop at API Gateway, and metrics and Lambda
  * permissions are per route. test/infra/api-routes.test.ts checks the handler serves each.
  */
-export const API_ROUTES: readonly { readonly method: HttpMethod; readonly path: string }[] = [
-  { method: HttpMethod.POST, path: '/jobs' },
-  { method: HttpMethod.POST, path: '/jobs/batch' },
-  { method: HttpMethod.GET, path: '/jobs' },
-  { method: HttpMethod.GET, path: '/jobs/{id}' },
-  { method: HttpMethod.DELETE, path: '/jobs/{id}' },
-  { method: HttpMethod.POST, path: '/jobs/{id}/retry' },
-  { method: HttpMethod.GET, path: '/stats' },
-  { method: HttpMethod.GET, path: '/health' },
-  { method: HttpMethod.POST, path: '/dead-letters/redrive' },
-];
+export const API_ROUTES: readonly { readonly method: HttpMethod; readonly path: string }[] = HTTP_ROUTES.map((route) => ({
+  method: HttpMethod[route.method],
+  path: route.path,
+}));
 
 /** A Jobboard deployment. */
 export class Jobboard extends Construct {

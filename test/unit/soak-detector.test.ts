@@ -112,4 +112,14 @@ describe('soak double-run detector', () => {
     expect(detection.findings).toEqual([]);
     expect(detection.unloggedClaims).toBe(1);
   });
+
+  it('leaves out of the attempt count the claims logged after the job was read back', () => {
+    // The time budget ran out: the stack was still working while the soak read the jobs.
+    const lifetimes: Lifetime[] = [{ index: 2, startedAtMs: T0, endedAtMs: T0 + 1_000, ending: 'stopped' }];
+    const lines = lifetimeLines(2, [claimed('j1', 1, 'a'), abandoned('j1', 1), claimed('j1', 2, 'b')]);
+    const read = { id: 'j1', state: 'posted', attempts: 1, maxAttempts: 5, owner: null };
+    expect(detectDoubleRuns(lifetimes, lines, [{ ...read, readAt: { lifetime: 2, seq: 2, timeMs: T0 } }]).findings).toEqual([]);
+    // Read after the second claim was logged: one attempt is one too few.
+    expect(detectDoubleRuns(lifetimes, lines, [{ ...read, readAt: { lifetime: 2, seq: 3, timeMs: T0 } }]).findings.map((f) => f.kind)).toEqual(['attempts-below-claims']);
+  });
 });
