@@ -48,7 +48,7 @@ const SERVE: Record<HttpRouteKey, RouteHandler> = {
 const ROUTES = HTTP_ROUTES.map((route) => ({
   method: route.method as string,
   pattern: new RegExp(`^${route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '([^/]+)')}$`),
-  run: SERVE[`${route.method} ${route.path}`],
+  run: SERVE[`${route.method} ${route.path}` as HttpRouteKey],
 }));
 
 export function createApiHandler(jobTypes: readonly JobType<never>[], runtime: () => Runtime = lazyRuntime(jobTypes)): ApiHandler {
