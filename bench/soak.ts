@@ -33,7 +33,7 @@ process.stdout.write(`${formatReport(result, summary)}\n`);
 writeFileSync(
   join(result.runDir, 'report.json'),
   JSON.stringify(
-    { options: result.options, window: result.window, summary, kills: result.kills, lifetimes: result.lifetimes, findings: result.detection.findings, milestones: result.milestones, events: Object.fromEntries(result.eventCounts) },
+    { options: result.options, window: result.window, summary, kills: result.kills, lifetimes: result.lifetimes, findings: result.detection.findings, milestones: result.milestones, events: Object.fromEntries(result.log.eventCounts) },
     null,
     2,
   ),

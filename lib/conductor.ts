@@ -148,13 +148,13 @@ export class Conductor {
     } catch (error) {
       if (!isJobboardError(error, ClaimLostError)) throw error;
       // Someone else owns the job now; their posting carries it on. Ours is spent.
-      this.logger.warn('claim_lost', { jobId: job.id, type: job.type, attempt: job.attempts, error: error.message });
+      this.logger.warn('claim_lost', { jobId: job.id, type: job.type, attempt: job.attempts, owner: job.owner, error: error.message });
       return 'done';
     }
   }
 
   private async apply(record: PostingRecord, job: Job, outcome: Outcome, durationMs: number): Promise<Fate> {
-    const fields = { jobId: job.id, type: job.type, attempt: job.attempts, durationMs };
+    const fields = { jobId: job.id, type: job.type, attempt: job.attempts, owner: job.owner, durationMs };
     switch (outcome.transition) {
       case 'consume':
         await this.store.consume(job, outcome.result);

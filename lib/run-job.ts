@@ -31,7 +31,7 @@ export async function runJob(type: JobType, job: Job, options: RunJobOptions): P
   const renewTimer = setInterval(() => {
     heartbeat().catch((error: unknown) => {
       if (isJobboardError(error, ClaimLostError)) {
-        options.logger.warn('claim_lost', { jobId: job.id, type: job.type, attempt: job.attempts, during: 'renewal' });
+        options.logger.warn('claim_lost', { jobId: job.id, type: job.type, attempt: job.attempts, owner: job.owner, during: 'renewal' });
         controller.abort(error);
       } else {
         // A failed renewal is not fatal: the lease has a margin, and the next renewal may land.

@@ -12,17 +12,14 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SoakOptions } from './args.js';
-import { detectDoubleRuns, type Detection, type Position, type TransitionLine } from './detector.js';
+import { detectDoubleRuns, type Detection, type Position } from './detector.js';
 import { DuplicateInjector } from './duplicates.js';
 import { planJobs, type PlannedJob } from './plan.js';
 import { Poster, type PosterStats } from './poster.js';
 import { SeededRandom } from './random.js';
 import { SoakStack, type KillReport } from './stack-process.js';
 import { sleep, untilDeadline, waitUntil } from './time.js';
-
-/** Events kept for the detector: every transition that names a job. */
-const TRACKED = new Set(['job_claimed', 'job_consumed', 'job_abandoned', 'job_failed', 'job_released', 'claim_lost', 'posting_dropped', 'posting_deadlettered']);
-const RUN_ENDS = new Set(['job_consumed', 'job_abandoned', 'job_released', 'claim_lost']);
+import { TransitionLog } from './transition-log.js';
 
 /** A job read back at the end with `GET /jobs/{id}`. */
 export interface ReadBack {
@@ -58,15 +55,12 @@ export interface SoakResult {
   lifetimes: SoakStack['lifetimes'];
   readBack: Map<string, ReadBack>;
   detection: Detection;
-  /** Every stdout event, counted as `level event`. */
-  eventCounts: Map<string, number>;
-  /** error-level log lines (first few), verbatim. */
-  errorLines: string[];
-  stdoutNotJson: number;
+  log: TransitionLog;
   stderrOddities: { lifetime: number; line: string }[];
-  startupRepairs: { lifetime: number; reposted: number }[];
   queueDrained: boolean | undefined;
   budgetExceeded: boolean;
+  /** An error that ended the soak early (the stack would not start, …). */
+  fatal: string | undefined;
   stop: { cleanly: boolean; afterMs: number; survivors: string[] };
   wallMs: number;
   /** Milestones, for the report: ms since start. */
@@ -97,55 +91,12 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
   const killRandom = random.fork('kills');
   const window = options.window || defaultWindow(options.jobs, options.cycles);
 
-  // What the logs tell, line by line.
-  const lines: TransitionLine[] = [];
-  const eventCounts = new Map<string, number>();
-  const errorLines: string[] = [];
-  const finished = new Set<string>();
-  const inFlight = new Map<number, Set<string>>();
-  const startupRepairs: SoakResult['startupRepairs'] = [];
-  let stdoutNotJson = 0;
-  // Lines read so far per lifetime: a read-back records it, so the detector knows which claims preceded the read.
-  const linesRead = new Map<number, number>();
-  const onLine = (lifetime: number, seq: number, text: string) => {
-    linesRead.set(lifetime, seq + 1);
-    let parsed: Record<string, unknown>;
-    try {
-      parsed = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      stdoutNotJson++;
-      return;
-    }
-    const event = String(parsed.event);
-    const level = String(parsed.level);
-    eventCounts.set(`${level} ${event}`, (eventCounts.get(`${level} ${event}`) ?? 0) + 1);
-    if (level === 'error' && errorLines.length < 20) errorLines.push(`[lifetime ${lifetime}] ${text.slice(0, 1_000)}`);
-    if (event === 'startup_repair') startupRepairs.push({ lifetime, reposted: Number(parsed.reposted) });
-    const jobId = parsed.jobId;
-    if (typeof jobId !== 'string' || !TRACKED.has(event)) return;
-    const attempt = typeof parsed.attempt === 'number' ? parsed.attempt : undefined;
-    lines.push({
-      lifetime,
-      seq,
-      timeMs: Date.parse(String(parsed.time)),
-      event,
-      jobId,
-      attempt,
-      owner: typeof parsed.owner === 'string' ? parsed.owner : undefined,
-      durationMs: typeof parsed.durationMs === 'number' ? parsed.durationMs : undefined,
-    });
-    if (event === 'job_consumed' || event === 'job_failed') finished.add(jobId);
-    let running = inFlight.get(lifetime);
-    if (running === undefined) inFlight.set(lifetime, (running = new Set()));
-    const key = `${jobId}#${attempt}`;
-    if (event === 'job_claimed') running.add(key);
-    else if (RUN_ENDS.has(event) || (event === 'job_failed' && parsed.durationMs !== undefined)) running.delete(key);
-  };
+  const log = new TransitionLog();
 
   const stack = new SoakStack({
     dataDir,
     logDir,
-    onLine,
+    onLine: log.onLine,
     env: {
       JOBBOARD_CONDUCTOR_TIMEOUT_SECONDS: String(options.conductorTimeoutSeconds),
       JOBBOARD_SWEEP_INTERVAL_SECONDS: String(options.sweepIntervalSeconds),
@@ -160,7 +111,7 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
     jobs: plan,
     concurrency: options.postConcurrency,
     window,
-    finishedCount: () => finished.size,
+    finishedCount: () => log.finished.size,
     deadline,
     onAccepted: (job, _lifetime, atMs) => {
       acceptedIds.add(job.id);
@@ -170,6 +121,7 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
 
   // Ctrl-C on the soak must not leave a stack (and its Java) behind.
   const interrupted = () => {
+    say('interrupted: killing the stack');
     void stack.killGroup().finally(() => process.exit(130));
   };
   process.once('SIGINT', interrupted);
@@ -180,6 +132,7 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
   let expectDown = false;
   let budgetExceeded = false;
   let queueDrained: boolean | undefined;
+  let fatal: string | undefined;
   let stop: SoakResult['stop'] = { cleanly: false, afterMs: 0, survivors: [] };
   const readBack = new Map<string, ReadBack>();
   let monitor: Promise<void> = Promise.resolve();
@@ -206,16 +159,16 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
     for (let k = 1; k <= options.cycles; k++) {
       const fraction = Math.min(0.95, Math.max(0.05, (k + killRandom.between(-0.3, 0.3)) / (options.cycles + 1)));
       const threshold = Math.round(options.jobs * fraction);
-      if (!(await waitUntil(() => finished.size >= threshold, deadline, 100))) break;
+      if (!(await waitUntil(() => log.finished.size >= threshold, deadline, 100))) break;
       // A random moment, then make sure something is running: a kill between jobs proves little.
       await sleep(killRandom.between(0, 1_500));
-      const current = stack.current;
-      if (current === undefined) continue;
-      await waitUntil(() => (inFlight.get(current.index)?.size ?? 0) > 0, Math.min(deadline, Date.now() + 5_000), 20);
+      const current = await untilDeadline(stack.whenUp(), deadline);
+      if (current === undefined) break;
+      await waitUntil(() => log.runsInFlight(current.index) > 0, Math.min(deadline, Date.now() + 5_000), 20);
       const mode = options.killMode === 'mixed' ? ((k % 2 === 1) === (firstMode === 'node') ? 'node' : 'group') : options.killMode;
-      const runsInFlight = inFlight.get(current.index)?.size ?? 0;
+      const runsInFlight = log.runsInFlight(current.index);
       const acceptedBefore = poster.stats.accepted;
-      const finishedBefore = finished.size;
+      const finishedBefore = log.finished.size;
       expectDown = true;
       const report = await stack.kill(mode);
       mark(
@@ -247,6 +200,10 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
     await injector.stop();
     queueDrained = await waitUntil(async () => (await injector.queueDepth()) === 0, Math.min(deadline, Date.now() + 30_000), 500);
     mark(`duplicates: ${injector.injected} injected; queue ${queueDrained ? 'drained' : 'NOT drained'}`);
+  } catch (error) {
+    // Reported as a failure with everything gathered so far, rather than a bare stack trace.
+    fatal = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    mark(`soak error: ${fatal}`);
   } finally {
     monitoring = false;
     await monitor;
@@ -256,7 +213,7 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
       // Read every accepted job back from the stack, starting one if a failure left it down.
       const current = stack.current ?? (stack.alive ? await untilDeadline(stack.whenUp(), Date.now() + 120_000) : await stack.start());
       if (current === undefined) throw new Error('the stack did not come up');
-      await readAll(current.url, [...acceptedIds], readBack, () => ({ lifetime: current.index, seq: linesRead.get(current.index) ?? 0, timeMs: Date.now() }));
+      await readAll(current.url, [...acceptedIds], readBack, () => log.position(current.index));
       mark(`read back ${readBack.size} jobs`);
     } catch (error) {
       say(`could not read the jobs back: ${String(error)}`);
@@ -270,7 +227,7 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
   const stored = [...readBack.entries()]
     .filter(([, r]) => r.status === 200)
     .map(([id, r]) => ({ id, state: r.state ?? '?', attempts: r.attempts ?? 0, maxAttempts: r.maxAttempts ?? 0, owner: r.owner ?? null, readAt: r.readAt }));
-  const detection = detectDoubleRuns(stack.lifetimes, lines, stored);
+  const detection = detectDoubleRuns(stack.lifetimes, log.lines, stored);
   return {
     options,
     window,
@@ -284,13 +241,11 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
     lifetimes: stack.lifetimes,
     readBack,
     detection,
-    eventCounts,
-    errorLines,
-    stdoutNotJson,
+    log,
     stderrOddities: stack.stderrOddities,
-    startupRepairs,
     queueDrained,
     budgetExceeded,
+    fatal,
     stop,
     wallMs: Date.now() - startedAt,
     milestones,

@@ -74,6 +74,7 @@ export function summarize(result: SoakResult): SoakSummary {
   const postedAfterRestart = [...p.acceptedByLifetime.entries()].filter(([lifetime]) => lifetime > 0).reduce((sum, [, n]) => sum + n, 0);
   const failures: string[] = [];
   const warnings: string[] = [];
+  if (result.fatal !== undefined) failures.push(`the soak stopped on an error: ${result.fatal}`);
   if (lost.length > 0) failures.push(`${lost.length} accepted jobs lost (not final, or missing)`);
   if (unexpected.length > 0) failures.push(`${unexpected.length} jobs ended other than planned`);
   if (result.detection.doubleRunJobs.size > 0) failures.push(`${result.detection.doubleRunJobs.size} jobs ran more than once concurrently`);
@@ -88,9 +89,9 @@ export function summarize(result: SoakResult): SoakSummary {
   if (!result.stop.cleanly) warnings.push('the final SIGTERM stop was not clean');
   if (result.queueDrained === false) warnings.push('the postings queue still held messages at the end');
   if (result.detection.orphanEnds > 0) warnings.push(`${result.detection.orphanEnds} run-ending log lines matched no claim`);
-  if (result.errorLines.length > 0) warnings.push(`${countLevel(result, 'error')} error-level log lines (first: ${result.errorLines[0]?.slice(0, 300)})`);
+  if (result.log.errorLines.length > 0) warnings.push(`${result.log.countLevel('error')} error-level log lines (first: ${result.log.errorLines[0]?.slice(0, 300)})`);
   if (result.stderrOddities.length > 0) warnings.push(`${result.stderrOddities.length} unexpected stderr lines (first: ${result.stderrOddities[0]?.line.slice(0, 300)})`);
-  if (result.stdoutNotJson > 0) warnings.push(`${result.stdoutNotJson} stdout lines were not JSON`);
+  if (result.log.stdoutNotJson > 0) warnings.push(`${result.log.stdoutNotJson} stdout lines were not JSON`);
   return {
     planned: result.plan.length,
     posted: p.accepted,
@@ -113,12 +114,6 @@ export function summarize(result: SoakResult): SoakSummary {
     warnings,
     examples: { lost: lost.slice(0, EXAMPLES), unexpected: unexpected.slice(0, EXAMPLES), reruns: reruns.slice(0, EXAMPLES) },
   };
-}
-
-function countLevel(result: SoakResult, level: string): number {
-  let total = 0;
-  for (const [key, n] of result.eventCounts) if (key.startsWith(`${level} `)) total += n;
-  return total;
 }
 
 /** The final table and the evidence, as lines of text. */
@@ -149,8 +144,8 @@ export function formatReport(result: SoakResult, summary: SoakSummary): string {
         `group gone in ${kill.groupGoneAfterMs} ms; down ${(kill.downMs / 1_000).toFixed(1)} s`,
     );
   }
-  for (const repair of result.startupRepairs) out.push(`  lifetime ${repair.lifetime} start-up repair re-posted ${repair.reposted} open jobs`);
-  const notable = [...result.eventCounts.entries()].filter(([key]) => !key.startsWith('info ')).sort();
+  for (const repair of result.log.startupRepairs) out.push(`  lifetime ${repair.lifetime} start-up repair re-posted ${repair.reposted} open jobs`);
+  const notable = [...result.log.eventCounts.entries()].filter(([key]) => !key.startsWith('info ')).sort();
   if (notable.length > 0) out.push(`  warn/error log lines: ${notable.map(([key, n]) => `${key} ×${n}`).join(', ')}`);
   const findings = result.detection.findings;
   if (findings.length > 0) {
@@ -167,7 +162,7 @@ export function formatReport(result: SoakResult, summary: SoakSummary): string {
   section('ENDED OTHER THAN PLANNED', summary.examples.unexpected);
   section('sequential reruns (examples)', summary.examples.reruns);
   section('POST problems', result.poster.problems);
-  section('error log lines', result.errorLines.slice(0, 5));
+  section('error log lines', result.log.errorLines.slice(0, 5));
   section('unexpected stderr', result.stderrOddities.slice(0, 5).map((o) => `[lifetime ${o.lifetime}] ${o.line}`));
   section('warnings', summary.warnings);
   out.push('');
