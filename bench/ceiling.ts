@@ -6,17 +6,23 @@
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createTableInput } from '../lib/table.js';
+import { processCpuMs } from './flow.js';
 
-export async function conditionalWritesPerSecond(endpoint: string, seconds = 4): Promise<{ writesPerSecond: number; concurrency: number }> {
+export async function conditionalWritesPerSecond(
+  endpoint: string,
+  seconds = 4,
+  javaPid?: number,
+): Promise<{ writesPerSecond: number; concurrency: number; cpuMsPerWrite: number }> {
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
   const doc = DynamoDBDocumentClient.from(client);
   const tableName = `ceiling-${Date.now()}`;
   await client.send(new CreateTableCommand(createTableInput(tableName)));
-  let best = { writesPerSecond: 0, concurrency: 0 };
+  let best = { writesPerSecond: 0, concurrency: 0, cpuMsPerWrite: Number.NaN };
   let serial = 0;
   try {
     for (const concurrency of [2, 4, 8, 16, 32]) {
       let writes = 0;
+      const cpuBefore = processCpuMs(javaPid);
       const end = performance.now() + seconds * 1_000;
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
@@ -36,7 +42,7 @@ export async function conditionalWritesPerSecond(endpoint: string, seconds = 4):
         }),
       );
       const rate = writes / seconds;
-      if (rate > best.writesPerSecond) best = { writesPerSecond: rate, concurrency };
+      if (rate > best.writesPerSecond) best = { writesPerSecond: rate, concurrency, cpuMsPerWrite: (processCpuMs(javaPid) - cpuBefore) / writes };
     }
   } finally {
     await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);

@@ -3,7 +3,7 @@
  * SQS emulator), with a request meter on the stack's own AWS clients. Measures what one job
  * costs in requests and write units, and how fast jobs flow end to end.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalStackEnvironment } from '../functions/env.js';
@@ -18,6 +18,19 @@ export interface FlowResult {
   httpRequests: number;
   conductorInvocations: number;
   meter: MeterSnapshot;
+  /** CPU milliseconds per job: this process (our handlers, the emulator, the SDK) and DynamoDB Local's JVM. */
+  nodeCpuMsPerJob: number;
+  dynamoCpuMsPerJob: number;
+}
+
+/** CPU time of a process in ms, from /proc (Linux); NaN elsewhere. */
+export function processCpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return Number.NaN;
+  }
 }
 
 export class FlowBench {
@@ -50,6 +63,9 @@ export class FlowBench {
   /** Posts `jobs` demo.echo jobs of ~200 bytes, singly or 100 per batch request, and waits for all to complete. */
   async run(mode: 'single' | 'batched', jobs: number, httpConcurrency = 16): Promise<FlowResult> {
     this.meter.reset();
+    const javaPid = this.javaPid();
+    const nodeCpuBefore = process.cpuUsage();
+    const dynamoCpuBefore = processCpuMs(javaPid);
     const invocationsBefore = this.stack.poller.stats.invocations;
     const target = this.consumed + jobs;
     const started = performance.now();
@@ -72,7 +88,10 @@ export class FlowBench {
     );
     while (this.consumed < target) await new Promise((r) => setTimeout(r, 20));
     const seconds = (performance.now() - started) / 1_000;
+    const nodeCpu = process.cpuUsage(nodeCpuBefore);
     return {
+      nodeCpuMsPerJob: (nodeCpu.user + nodeCpu.system) / 1_000 / jobs,
+      dynamoCpuMsPerJob: (processCpuMs(javaPid) - dynamoCpuBefore) / jobs,
       mode,
       jobs,
       seconds,
@@ -81,6 +100,17 @@ export class FlowBench {
       conductorInvocations: this.stack.poller.stats.invocations - invocationsBefore,
       meter: this.meter.snapshot(),
     };
+  }
+
+  /** DynamoDB Local runs as java under a small shell watchdog: the java child of that shell. */
+  javaPid(): number | undefined {
+    const shell = this.stack.dynamo.process.pid;
+    try {
+      const children = readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim().split(/\s+/).map(Number);
+      return children.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('java'));
+    } catch {
+      return undefined;
+    }
   }
 
   async stop(): Promise<void> {

@@ -59,12 +59,20 @@ export function createApiHandler(jobTypes: readonly JobType<never>[], runtime: (
       const matching = ROUTES.filter((route) => route.pattern.test(path));
       const route = matching.find((r) => r.method === method);
       if (route === undefined) throw matching.length > 0 ? methodNotAllowed(method, path) : routeNotFound(method, path);
-      const id = decodeURIComponent(route.pattern.exec(path)?.[1] ?? '');
-      return await route.run(runtime(), event, id);
+      return await route.run(runtime(), event, decodePathPart(route.pattern.exec(path)?.[1] ?? '', method, path));
     } catch (error) {
       return errorResponse(error, runtime().logger);
     }
   };
+}
+
+/** A path segment, unescaped; a malformed escape names no job, so it is a 404 rather than a 500. */
+function decodePathPart(part: string, method: string, path: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw routeNotFound(method, path);
+  }
 }
 
 async function postJob(runtime: Runtime, event: ApiEvent): Promise<HttpResponse> {

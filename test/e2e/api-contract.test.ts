@@ -53,6 +53,7 @@ describe('bad input changes nothing', () => {
     expect((await stack.request('DELETE', '/jobs/no-such-job')).status).toBe(404);
     expect((await stack.request('POST', '/jobs/no-such-job/retry')).status).toBe(404);
     expect((await stack.request('GET', '/nowhere')).status).toBe(404);
+    expect((await stack.request('GET', '/jobs/%E0%A4%A')).status).toBe(404); // a malformed escape names no job
     expect((await stack.request('PUT', '/jobs')).status).toBe(405);
     for (const query of ['state=sleeping', 'limit=0', 'limit=101', 'limit=ten', 'cursor=garbage', 'colour=red']) {
       const response = await stack.request('GET', `/jobs?${query}`);
