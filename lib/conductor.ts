@@ -45,6 +45,9 @@ export interface ConductorDependencies {
   random?: () => number;
 }
 
+/** Mean pause before a posting whose processing hit a storage error comes back. */
+const STORAGE_RETRY_SECONDS = 5;
+
 /** A record is done (its message may be deleted) or must come back. */
 type Fate = 'done' | 'comeBack';
 
@@ -75,8 +78,13 @@ export class Conductor {
     const worker = async () => {
       while (next < records.length) {
         const record = records[next++] as PostingRecord;
-        const fate = await this.processRecord(record, invocation.awsRequestId, deadline).catch((error: unknown) => {
-          this.logger.error('record_failed', { messageId: record.messageId, error: describeError(error) });
+        const fate = await this.processRecord(record, invocation.awsRequestId, deadline).catch(async (error: unknown) => {
+          // Storage trouble: bring the posting back after a short, jittered pause rather than the
+          // queue's visibility timeout (6 × the function timeout). If the job was claimed, the
+          // early posting finds the lease live and waits for it; if SQS fails too, the timeout stands.
+          const retryInSeconds = Math.ceil(STORAGE_RETRY_SECONDS * (0.5 + this.random()));
+          await this.returnAfter(record, retryInSeconds).catch(() => undefined);
+          this.logger.error('record_failed', { messageId: record.messageId, error: describeError(error), retryInSeconds });
           return 'comeBack' as const;
         });
         if (fate === 'comeBack') failures.push(record.messageId);

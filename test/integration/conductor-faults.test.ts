@@ -5,7 +5,7 @@
  * passes every request through to DynamoDB Local.
  */
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobStore } from '../../lib/store/index.js';
@@ -85,5 +85,43 @@ describe('storage faults on the conductor path', () => {
   it('an outage at abandon does not fail the job: it is retried and completes', async () => {
     const done = await postAndFinish({ type: 'demo.flaky', payload: { failTimes: 1 }, maxAttempts: 3 }, 'abandon', 1);
     expect(done).toMatchObject({ state: 'completed', result: { attempt: 2 }, attempts: 2 });
+  });
+});
+
+describe('storage faults with a long visibility timeout', () => {
+  const slow = new BoardHarness({
+    visibilityTimeoutSeconds: 120,
+    wrapDocumentClient: (real, table) => {
+      const faulty = DynamoDBDocumentClient.from(table.client);
+      let failures = 1;
+      mockClient(faulty)
+        .on(UpdateCommand)
+        .callsFake(async (input: UpdateCommandInput) => {
+          if (failures > 0 && transitionOf(input) === 'claim') {
+            failures--;
+            throw new ProvisionedThroughputExceededException({ message: 'throttled', $metadata: {} });
+          }
+          return real.send(new UpdateCommand(input));
+        });
+      return faulty;
+    },
+  });
+  beforeAll(async () => {
+    await slow.start();
+    slow.startPolling();
+  });
+  afterAll(() => slow.stop());
+
+  it('a throttled claim comes back after seconds, not after the 120 s visibility timeout', async () => {
+    const { job } = await new JobStore(slow.table.documentClient, { tableName: slow.table.tableName }).post({ type: 'demo.echo', payload: { quick: true } });
+    await slow.postings.send([{ id: job.id }]);
+    const started = Date.now();
+    const done = await waitFor(async () => ((await slow.table.documentClient.send(new GetCommand({ TableName: slow.table.tableName, Key: { pk: `job#${job.id}` } }))).Item?.state === 'completed' ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'job to complete well before the visibility timeout',
+    });
+    expect(done).toBe(true);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(slow.events('record_failed')[0]).toMatchObject({ retryInSeconds: expect.any(Number) });
   });
 });
