@@ -21,15 +21,27 @@ export async function runJob(type: JobType, job: Job, options: RunJobOptions): P
   const controller = new AbortController();
   const started = Date.now();
   let renewing: Promise<void> | undefined;
-  // One renewal at a time: the job's own heartbeats and the timer share it.
-  const heartbeat = (): Promise<void> => {
-    renewing ??= options.renew().finally(() => {
-      renewing = undefined;
-    });
+  let renewedAt = started;
+  // A job may call heartbeat() as often as it likes; each renewal costs a DynamoDB write and an
+  // SQS request, so renewals are at least a quarter of the renewal period apart.
+  const minIntervalMs = Math.max(250, Math.floor(options.renewEveryMs / 4));
+  const renew = (): Promise<void> => {
+    // One renewal at a time: the job's own heartbeats and the timer share it.
+    renewing ??= options.renew().then(
+      () => {
+        renewedAt = Date.now();
+        renewing = undefined;
+      },
+      (error: unknown) => {
+        renewing = undefined;
+        throw error;
+      },
+    );
     return renewing;
   };
+  const heartbeat = (): Promise<void> => (renewing === undefined && Date.now() - renewedAt < minIntervalMs ? Promise.resolve() : renew());
   const renewTimer = setInterval(() => {
-    heartbeat().catch((error: unknown) => {
+    renew().catch((error: unknown) => {
       if (isJobboardError(error, ClaimLostError)) {
         options.logger.warn('claim_lost', { jobId: job.id, type: job.type, attempt: job.attempts, owner: job.owner, during: 'renewal' });
         controller.abort(error);
