@@ -332,7 +332,8 @@ export class JobStore {
     const text = `${expression} ${condition}`;
     for (const match of text.matchAll(/#(\w+)/g)) names[`#${match[1]}`] ??= match[1] as string;
     // DynamoDB rejects values the expressions do not use; shared value sets may hold extras.
-    for (const key of Object.keys(values)) if (!new RegExp(`${key}\\b`).test(text)) delete values[key];
+    const used = new Set(text.match(/:\w+/g));
+    for (const key of Object.keys(values)) if (!used.has(key)) delete values[key];
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
