@@ -52,6 +52,11 @@ export async function startLocalStack(env: LocalStackEnvironment, options: { job
       { tableName: LOCAL_TABLE_NAME, queueUrl: queue.queueUrl, deadLetterQueueUrl: queue.deadLetterQueueUrl, dynamoEndpoint: dynamo.endpoint, sqsEndpoint: queue.endpoint, dynamoMaxSockets: env.dynamoMaxSockets },
       env.logTransitions ? logger : quiet,
     );
+    // Steps stop in reverse order: the clients close only after the server and the poller have stopped.
+    stopping.push(async () => {
+      runtime.dynamo.destroy();
+      runtime.sqs.destroy();
+    });
     await ensureTable(runtime);
     // The queue is new and empty: post every open job again, before serving anything.
     const repaired = await runtime.sweeper.sweep({ repostAll: true });
@@ -76,10 +81,6 @@ export async function startLocalStack(env: LocalStackEnvironment, options: { job
 
     const http = await startHttpServer({ handler: createApiHandler(jobTypes, () => runtime), port: env.port, apiToken: env.apiToken });
     stopping.push(() => http.stop());
-    stopping.push(async () => {
-      runtime.dynamo.destroy();
-      runtime.sqs.destroy();
-    });
     return { url: http.url, runtime, dynamo, queue, poller, stop: stopAll };
   } catch (error) {
     await stopAll();
