@@ -45,7 +45,7 @@ export class JobBoard {
   private async write(body: unknown): Promise<{ job: Job; created: boolean }> {
     const typeName = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).type : undefined;
     const payload = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).payload : undefined;
-    // Shape errors first (unknown fields, bad numbers), so they are reported together with the rest.
+    // The job type and its payload check come first; the store then checks the request's shape (fields, limits).
     const type = typeName === undefined ? undefined : this.deps.registry.validatePayload(typeName, payload ?? {});
     return this.deps.store.post(body, type === undefined ? undefined : { typeVersion: type.version, ...type.defaults });
   }
