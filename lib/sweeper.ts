@@ -16,6 +16,7 @@
  */
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { LIMITS, resolveSweeperOptions, type SweeperOptions } from './config.js';
+import { InvalidStateError, NotFoundError } from './errors.js';
 import { silentLogger } from './logger.js';
 import type { Job } from './model.js';
 import type { OutgoingPosting, PostingSender } from './postings.js';
@@ -59,6 +60,8 @@ export interface SweepReport {
   examined: number;
   posted: number;
   expired: number;
+  /** Jobs whose step failed (storage trouble); the next sweep retries them. */
+  failed: number;
   queueIdle: boolean;
 }
 
@@ -87,16 +90,20 @@ export class Sweeper {
     const queueIdle = repostAll || (await this.queueIsIdle());
     // Younger jobs cannot need the sweeper yet: their postings are fresh, and delays long enough to be unsent were posted ≥ 15 min before due.
     const createdBefore = repostAll ? now + 1 : now - Math.min(this.options.horizonMs, LIMITS.sqsMaxDelaySeconds * 1_000 - this.options.lookaheadMs);
-    const report: SweepReport = { examined: 0, posted: 0, expired: 0, queueIdle };
+    const report: SweepReport = { examined: 0, posted: 0, expired: 0, failed: 0, queueIdle };
     for await (const jobs of this.deps.store.openJobs(createdBefore)) {
       const outgoing: OutgoingPosting[] = [];
-      await Promise.all(
+      // Each job settles on its own: one storage error must not keep this page's marked postings unsent.
+      const settled = await Promise.allSettled(
         jobs.map(async (job) => {
           report.examined++;
           if (this.deps.registry !== undefined && this.deps.registry.get(job.type) === undefined) return;
           const action = decideSweep(job, { now, queueIdle, repostAll }, this.options);
           if (action.kind === 'expire') {
-            const failed = await this.deps.store.failUnclaimed(job, 'expired').catch(() => undefined);
+            const failed = await this.deps.store.failUnclaimed(job, 'expired').catch((error: unknown) => {
+              if (error instanceof InvalidStateError || error instanceof NotFoundError) return undefined; // someone moved it first
+              throw error;
+            });
             if (failed !== undefined) {
               report.expired++;
               logger.info('job_failed', { jobId: job.id, type: job.type, attempt: job.attempts, reason: 'dispatchBy passed' });
@@ -107,6 +114,11 @@ export class Sweeper {
           }
         }),
       );
+      for (const result of settled) {
+        if (result.status === 'fulfilled') continue;
+        report.failed++;
+        logger.warn('sweep_step_failed', { error: result.reason, recovery: 'the next sweep tries again' });
+      }
       if (outgoing.length > 0) {
         await this.deps.postings.send(outgoing);
         report.posted += outgoing.length;
