@@ -60,9 +60,14 @@ export class FlowBench {
     return this.stack;
   }
 
-  /** Posts `jobs` demo.echo jobs of ~200 bytes, singly or 100 per batch request, and waits for all to complete. */
-  async run(mode: 'single' | 'batched', jobs: number, httpConcurrency = 16): Promise<FlowResult> {
+  /**
+   * Posts `jobs` demo.echo jobs of ~200 bytes, singly or 100 per batch request, and waits for all
+   * to complete. A metered run counts requests (and asks DynamoDB for capacity); an unmetered
+   * run is for timing, free of that instrumentation.
+   */
+  async run(mode: 'single' | 'batched', jobs: number, options: { metered: boolean } = { metered: true }, httpConcurrency = 16): Promise<FlowResult> {
     this.meter.reset();
+    this.meter.enabled = options.metered;
     const javaPid = this.javaPid();
     const nodeCpuBefore = process.cpuUsage();
     const dynamoCpuBefore = processCpuMs(javaPid);

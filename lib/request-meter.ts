@@ -34,6 +34,8 @@ export interface MeterSnapshot {
 }
 
 export class RequestMeter {
+  /** When false, requests pass through untouched and uncounted (for timing runs without instrumentation). */
+  enabled = true;
   private requests = new Map<string, number>();
   private writeUnits = new Map<string, number>();
   private readUnits = 0;
@@ -42,6 +44,7 @@ export class RequestMeter {
   attach(client: MeterableClient, service: 'DynamoDB' | 'SQS'): void {
     client.middlewareStack.add(
       (next, context) => async (args) => {
+        if (!this.enabled) return next(args);
         const operation = operationName(context.commandName);
         if (service === 'DynamoDB' && CAPACITY_COMMANDS.has(operation)) {
           args = { ...args, input: { ReturnConsumedCapacity: 'INDEXES', ...args.input } };
