@@ -3,7 +3,6 @@
  * The mapping between the two, and between a job and its DynamoDB item, lives here.
  */
 import type { JobState } from './states.js';
-import { isFinal } from './states.js';
 import { TABLE, doneShardKey, indexSortKey, jobKey, openShardKey, shardOf } from './table.js';
 
 /** One failed attempt, as kept on the job (the last 10). */
@@ -103,12 +102,11 @@ const ITEM_ONLY = new Set<string>([
   TABLE.doneIndex.sortKey,
 ]);
 
-/** The item for a new or re-posted job: key plus open-index keys. */
-export function toItem(job: Job): Record<string, unknown> {
+/** The item a new job is written as: its key, its attributes and its open-index keys. */
+export function newJobItem(job: Job): Record<string, unknown> {
   const item: Record<string, unknown> = { [TABLE.partitionKey]: jobKey(job.id) };
   for (const [key, value] of Object.entries(job)) if (value !== undefined) item[key] = value;
-  Object.assign(item, isFinal(job.state) ? doneIndexKeys(job.id, job.state, job.endedAt ?? job.updatedAt) : openIndexKeys(job.id, job.createdAt));
-  return item;
+  return Object.assign(item, openIndexKeys(job.id, job.createdAt));
 }
 
 export function fromItem(item: Record<string, unknown>): Job {

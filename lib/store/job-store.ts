@@ -16,7 +16,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { LIMITS, resolveStoreOptions, type StoreOptions } from '../config.js';
 import { ClaimLostError, ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../errors.js';
 import type { Job, JobErrorRecord } from '../model.js';
-import { appendError, doneIndexKeys, fromItem, jsonBytes, toItem } from '../model.js';
+import { appendError, doneIndexKeys, fromItem, jsonBytes, newJobItem } from '../model.js';
 import { newJob, parsePostRequest, type JobTypeDefaults } from '../post-request.js';
 import { JobState, isFinal, type FinalState } from '../states.js';
 import { TABLE, jobKey, openShardKey, shardOf } from '../table.js';
@@ -79,7 +79,7 @@ export class JobStore {
       await this.client.send(
         new PutCommand({
           TableName: this.options.tableName,
-          Item: toItem(job),
+          Item: newJobItem(job),
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
