@@ -3,12 +3,13 @@
  * and path, so it serves the same whether API Gateway names each route or forwards `$default`.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { LIMITS } from '../lib/config.js';
 import { ValidationError } from '../lib/errors.js';
 import { toJobView } from '../lib/model.js';
 import type { JobType } from '../lib/registry.js';
 import { HTTP_ROUTES, type HttpRouteKey } from '../lib/http-routes.js';
+import { parseWith } from '../lib/schema.js';
 import { JOB_STATES } from '../lib/states.js';
 import { errorBody, errorResponse, json, methodNotAllowed, payloadTooLarge, routeNotFound, unsupportedMediaType, type HttpResponse } from './http.js';
 import { demoJobTypes } from './job-types/demo.js';
@@ -23,10 +24,10 @@ export type ApiEvent = Pick<APIGatewayProxyEventV2, 'rawPath' | 'headers' | 'bod
 export type ApiHandler = (event: ApiEvent) => Promise<HttpResponse>;
 
 const listQuerySchema = z.strictObject({
-  state: z.enum(JOB_STATES as [string, ...string[]]).optional(),
-  type: z.string().min(1).max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(LIMITS.listLimitMax).optional(),
-  cursor: z.string().min(1).max(2_000).optional(),
+  state: z.optional(z.enum(JOB_STATES)),
+  type: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  limit: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(LIMITS.listLimitMax))),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2_000))),
 });
 
 type RouteHandler = (runtime: Runtime, event: ApiEvent, id: string) => Promise<HttpResponse>;
@@ -83,14 +84,12 @@ async function postJob(runtime: Runtime, event: ApiEvent): Promise<HttpResponse>
 
 /** Largest batch of `POST /jobs/batch`. */
 export const MAX_BATCH_JOBS = 100;
-const batchSchema = z.strictObject({ jobs: z.array(z.unknown()).min(1).max(MAX_BATCH_JOBS) });
+const batchSchema = z.strictObject({ jobs: z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_BATCH_JOBS)) });
 
 /** Posts up to 100 jobs; each answers with its own status, as `POST /jobs` would. */
 async function postJobs(runtime: Runtime, event: ApiEvent): Promise<HttpResponse> {
-  const parsed = batchSchema.safeParse(readJsonBody(event));
-  if (!parsed.success) {
-    throw new ValidationError(`the body must be {"jobs": [1 to ${MAX_BATCH_JOBS} job requests]}`, parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })));
-  }
+  const parsed = parseWith(batchSchema, readJsonBody(event), '(body)');
+  if (!parsed.success) throw new ValidationError(`the body must be {"jobs": [1 to ${MAX_BATCH_JOBS} job requests]}`, parsed.issues);
   const results = await runtime.board.postMany(parsed.data.jobs);
   return json(200, {
     results: results.map((r) => ('job' in r ? { status: r.created ? 201 : 200, job: toJobView(r.job) } : errorBody(r.error))),
@@ -98,12 +97,9 @@ async function postJobs(runtime: Runtime, event: ApiEvent): Promise<HttpResponse
 }
 
 async function listJobs(runtime: Runtime, event: ApiEvent): Promise<HttpResponse> {
-  const parsed = listQuerySchema.safeParse(event.queryStringParameters ?? {});
-  if (!parsed.success) {
-    throw new ValidationError('invalid list query', parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(query)', message: i.message })));
-  }
-  const query = parsed.data as { state?: (typeof JOB_STATES)[number]; type?: string; limit?: number; cursor?: string };
-  const page = await runtime.board.list(query);
+  const parsed = parseWith(listQuerySchema, event.queryStringParameters ?? {}, '(query)');
+  if (!parsed.success) throw new ValidationError('invalid list query', parsed.issues);
+  const page = await runtime.board.list(parsed.data);
   return json(200, { jobs: page.jobs.map(toJobView), nextCursor: page.nextCursor });
 }
 

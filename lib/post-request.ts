@@ -3,31 +3,34 @@
  * Used by the store (so nothing invalid is ever written) and by the API (for its 400s).
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { JOB_DEFAULTS, LIMITS } from './config.js';
-import { ValidationError, type ValidationIssue } from './errors.js';
+import { ValidationError } from './errors.js';
 import type { Job } from './model.js';
 import { jsonBytes } from './model.js';
+import { parseWith } from './schema.js';
 import { JobState } from './states.js';
 
 const isoTime = z.iso.datetime({ offset: true });
-const wholeNumber = (min: number, max: number) => z.number().int().min(min).max(max);
+const wholeNumber = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 
 export const postRequestSchema = z
   .strictObject({
-    type: z.string().min(1).max(200),
-    payload: z.record(z.string(), z.unknown()).default({}),
-    id: z.string().regex(LIMITS.idPattern, 'must be 1–128 of A-Z a-z 0-9 _ . : -').optional(),
-    maxAttempts: wholeNumber(LIMITS.maxAttemptsMin, LIMITS.maxAttemptsMax).optional(),
-    delaySeconds: wholeNumber(0, LIMITS.delaySecondsMax).optional(),
-    runAt: isoTime.optional(),
-    dispatchBy: isoTime.optional(),
-    timeoutSeconds: wholeNumber(LIMITS.timeoutSecondsMin, LIMITS.timeoutSecondsMax).optional(),
+    type: z.string().check(z.minLength(1), z.maxLength(200)),
+    payload: z._default(z.record(z.string(), z.unknown()), {}),
+    id: z.optional(z.string().check(z.regex(LIMITS.idPattern, 'must be 1–128 of A-Z a-z 0-9 _ . : -'))),
+    maxAttempts: z.optional(wholeNumber(LIMITS.maxAttemptsMin, LIMITS.maxAttemptsMax)),
+    delaySeconds: z.optional(wholeNumber(0, LIMITS.delaySecondsMax)),
+    runAt: z.optional(isoTime),
+    dispatchBy: z.optional(isoTime),
+    timeoutSeconds: z.optional(wholeNumber(LIMITS.timeoutSecondsMin, LIMITS.timeoutSecondsMax)),
   })
-  .refine((body) => body.delaySeconds === undefined || body.runAt === undefined, {
-    message: 'give delaySeconds or runAt, not both',
-    path: ['runAt'],
-  });
+  .check(
+    z.refine((body) => body.delaySeconds === undefined || body.runAt === undefined, {
+      message: 'give delaySeconds or runAt, not both',
+      path: ['runAt'],
+    }),
+  );
 
 export type PostRequest = z.output<typeof postRequestSchema>;
 
@@ -40,14 +43,8 @@ export interface JobTypeDefaults {
 
 /** Parses and checks a post body; throws `ValidationError` listing every problem. */
 export function parsePostRequest(body: unknown): PostRequest {
-  const parsed = postRequestSchema.safeParse(body);
-  if (!parsed.success) {
-    const details: ValidationIssue[] = parsed.error.issues.map((issue) => ({
-      path: issue.path.map(String).join('.') || '(body)',
-      message: issue.message,
-    }));
-    throw new ValidationError('invalid job request', details);
-  }
+  const parsed = parseWith(postRequestSchema, body, '(body)');
+  if (!parsed.success) throw new ValidationError('invalid job request', parsed.issues);
   const bytes = jsonBytes(parsed.data.payload);
   if (bytes > LIMITS.payloadBytes) {
     throw new ValidationError(`payload is ${bytes} bytes, more than ${LIMITS.payloadBytes}`, [

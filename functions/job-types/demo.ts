@@ -1,18 +1,19 @@
 /** The example job types of the local stack (DESIGN.md gives their exact behaviour). */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { PermanentError } from '../../lib/errors.js';
 import { defineJobType, type JobType } from '../../lib/registry.js';
+import { parseWith } from '../../lib/schema.js';
 
-/** Checks a payload against a zod schema, returning issues for the registry. */
-const issuesOf = (schema: z.ZodType) => (payload: Record<string, unknown>) => {
-  const parsed = schema.safeParse(payload);
-  return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`);
+/** Checks a payload against a schema, returning issues for the registry. */
+const issuesOf = (schema: z.ZodMiniType) => (payload: Record<string, unknown>) => {
+  const parsed = parseWith(schema, payload, 'payload');
+  return parsed.success ? [] : parsed.issues.map((issue) => `${issue.path}: ${issue.message}`);
 };
 
-const sleepPayload = z.object({ ms: z.number().int().min(0).max(900_000) });
-const failPayload = z.object({ message: z.string().optional(), permanent: z.boolean().optional() });
-const flakyPayload = z.object({ failTimes: z.number().int().min(0).max(100) });
+const sleepPayload = z.object({ ms: z.int().check(z.minimum(0), z.maximum(900_000)) });
+const failPayload = z.object({ message: z.optional(z.string()), permanent: z.optional(z.boolean()) });
+const flakyPayload = z.object({ failTimes: z.int().check(z.minimum(0), z.maximum(100)) });
 
 /** Result = the payload. */
 export const echo = defineJobType({ name: 'demo.echo', version: 1, run: async ({ payload }) => payload });
