@@ -174,9 +174,9 @@ export class Conductor {
         await this.returnAfter(record, outcome.posting.delaySeconds);
         return 'comeBack';
       case 'fail': {
-        const failed = await this.store.fail(job, outcome.error);
+        const failed = await this.store.fail(job, outcome.error, outcome.posting.reason);
         this.logger.info('job_failed', { ...fields, error: outcome.error, reason: outcome.posting.reason });
-        await this.deadLetter(record.body, outcome.posting.reason, failed);
+        await this.forwardFailed(record.body, failed);
         return 'done';
       }
     }
@@ -186,8 +186,16 @@ export class Conductor {
   private async refused(record: PostingRecord, id: string, refusal: ClaimRefusedError): Promise<Fate> {
     const fields = { jobId: id, reason: refusal.reason, state: refusal.state };
     switch (refusal.reason) {
-      case 'missing':
       case 'final':
+        if (refusal.job?.deadLetterReason !== undefined) {
+          // Failed, but the copy for the DLQ never went out (a crash or an SQS error right after
+          // the failing write): this redelivered posting takes it there.
+          await this.forwardFailed(record.body, refusal.job);
+          return 'done';
+        }
+        this.logger.info('posting_dropped', fields);
+        return 'done';
+      case 'missing':
         this.logger.info('posting_dropped', fields);
         return 'done';
       case 'leased':
@@ -206,13 +214,14 @@ export class Conductor {
       case 'exhausted':
       case 'expired': {
         if (refusal.job === undefined) return 'comeBack';
-        const failed = await this.store.failUnclaimed(refusal.job, refusal.reason).catch((error: unknown) => {
+        const reason = refusal.reason === 'exhausted' ? 'attempts exhausted' : 'dispatchBy passed before the job started';
+        const failed = await this.store.failUnclaimed(refusal.job, refusal.reason, reason).catch((error: unknown) => {
           if (isJobboardError(error, ClaimRefusedError) || (error instanceof Error && error.name === 'InvalidStateError')) return undefined;
           throw error;
         });
         if (failed === undefined) return 'comeBack';
         this.logger.info('job_failed', { jobId: id, type: failed.type, attempt: failed.attempts, reason: refusal.reason });
-        await this.deadLetter(record.body, refusal.reason === 'exhausted' ? 'attempts exhausted' : 'dispatchBy passed before the job started', failed);
+        await this.forwardFailed(record.body, failed);
         return 'done';
       }
     }
@@ -227,6 +236,16 @@ export class Conductor {
   private async returnAfter(record: PostingRecord, seconds: number): Promise<void> {
     const visibility = Math.max(0, Math.min(LIMITS.sqsMaxVisibilitySeconds, Math.ceil(seconds)));
     await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.options.queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: visibility }));
+  }
+
+  /**
+   * Sends a failed job's posting to the DLQ, then clears the job's `deadLetterReason`. If either
+   * step fails, the error brings the posting back, and the redelivery finds the reason still set
+   * and tries again: the copy may arrive twice, but never not at all.
+   */
+  private async forwardFailed(body: string, failed: Job): Promise<void> {
+    await this.deadLetter(body, failed.deadLetterReason ?? 'failed', failed);
+    await this.store.deadLettered(failed);
   }
 
   private async deadLetter(body: string, reason: string, job?: Job): Promise<void> {

@@ -46,6 +46,12 @@ export interface Job {
   requestHash: string;
   /** TTL, epoch seconds: set when the job turns final. */
   expiresAt?: number;
+  /**
+   * Set when the job fails, and removed once its posting's copy is in the dead-letter queue: the
+   * reason that copy carries. A posting redelivered while it is set sends the copy that a crash or
+   * an SQS error kept from going out.
+   */
+  deadLetterReason?: string;
 }
 
 /** A job as the HTTP API shows it. */

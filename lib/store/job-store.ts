@@ -178,15 +178,16 @@ export class JobStore {
   }
 
   /** The owner records a permanent failure, or the last attempt's: `failed`, final. */
-  async fail(job: Job, error: ErrorInput): Promise<Job> {
-    return this.finish(job, JobState.failed, { errors: this.withError(job, error, this.now()) }, 'fail');
+  async fail(job: Job, error: ErrorInput, deadLetterReason: string): Promise<Job> {
+    return this.finish(job, JobState.failed, { errors: this.withError(job, error, this.now()), deadLetterReason }, 'fail');
   }
 
   /**
    * Fails a job nobody owns: its attempts are used up (the last owner's lease ran out), or its
    * `dispatchBy` passed before it started. `seen` is the job as a refused claim returned it.
+   * With `deadLetterReason`, the job is marked as owing a dead-letter copy (see `deadLettered`).
    */
-  async failUnclaimed(seen: Job, reason: 'exhausted' | 'expired'): Promise<Job> {
+  async failUnclaimed(seen: Job, reason: 'exhausted' | 'expired', deadLetterReason?: string): Promise<Job> {
     const now = this.now();
     const error: ErrorInput =
       reason === 'exhausted'
@@ -198,12 +199,39 @@ export class JobStore {
         : '#state = :posted AND #attempts = :zero AND #dispatchBy <= :now';
     return this.write(seen.id, {
       operation: `failUnclaimed(${reason})`,
-      set: { state: JobState.failed, errors: this.withError(seen, error, now), endedAt: now, updatedAt: now, ...this.finalAttributes(seen.id, JobState.failed, now) },
+      set: {
+        state: JobState.failed,
+        errors: this.withError(seen, error, now),
+        endedAt: now,
+        updatedAt: now,
+        ...(deadLetterReason === undefined ? {} : { deadLetterReason }),
+        ...this.finalAttributes(seen.id, JobState.failed, now),
+      },
       remove: ['leaseExpiresAt', TABLE.openIndex.partitionKey],
       condition,
       values: { ':posted': JobState.posted, ':claimed': JobState.claimed, ':expiredBefore': now - this.options.clockSkewMs, ':zero': 0, ':now': now },
       refused: (current) => this.stateRefusal(seen.id, current, `fail (${reason})`),
     });
+  }
+
+  /**
+   * Records that a failed job's posting is in the dead-letter queue: removes `deadLetterReason`.
+   * Done already (a duplicate posting got there first) is not an error.
+   */
+  async deadLettered(job: Job): Promise<void> {
+    try {
+      await this.write(job.id, {
+        operation: 'deadLettered',
+        set: {},
+        remove: ['deadLetterReason'],
+        condition: '#state = :failed AND attribute_exists(#deadLetterReason)',
+        values: { ':failed': JobState.failed },
+        refused: (current) => this.stateRefusal(job.id, current, 'record the dead-letter copy of'),
+      });
+    } catch (error) {
+      if (error instanceof InvalidStateError || error instanceof NotFoundError) return;
+      throw error;
+    }
   }
 
   /** An operator removes a job that has not finished: `posted`, or `claimed` with an expired lease. */
@@ -228,7 +256,7 @@ export class JobStore {
     return this.write(id, {
       operation: 'retry',
       set: { state: JobState.posted, attempts: 0, postedAt: now, updatedAt: now, [TABLE.openIndex.partitionKey]: openShardKey(shardOf(id)) },
-      remove: ['owner', 'leaseExpiresAt', 'endedAt', 'expiresAt', 'result', 'waitUntil', 'dispatchBy', TABLE.doneIndex.partitionKey],
+      remove: ['owner', 'leaseExpiresAt', 'endedAt', 'expiresAt', 'result', 'waitUntil', 'dispatchBy', 'deadLetterReason', TABLE.doneIndex.partitionKey],
       condition: '#state IN (:failed, :trashed)',
       values: { ':failed': JobState.failed, ':trashed': JobState.trashed },
       refused: (current) => this.stateRefusal(id, current, 'retry'),

@@ -49,7 +49,8 @@ describe('job lifecycle over HTTP', () => {
   });
 
   it('a job claimed under a live lease cannot be trashed', async () => {
-    const { body: job } = await stack.request('POST', '/jobs', { type: 'demo.sleep', payload: { ms: 3_000 } });
+    // Long enough that a slow poll still finds it claimed.
+    const { body: job } = await stack.request('POST', '/jobs', { type: 'demo.sleep', payload: { ms: 5_000 } });
     await waitFor(async () => (await stack.request('GET', `/jobs/${job.id}`)).body.state === 'claimed');
     const refused = await stack.request('DELETE', `/jobs/${job.id}`);
     expect(refused.status).toBe(409);

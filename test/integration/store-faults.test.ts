@@ -41,7 +41,7 @@ describe.each([
       claim: () => store.claim(job.id, { owner: 'x', leaseMs: 1_000 }),
       consume: () => store.consume(job, { ok: true }),
       abandon: () => store.abandon(job, { name: 'E', message: 'm' }, f.clock.now()),
-      fail: () => store.fail(job, { name: 'E', message: 'm' }),
+      fail: () => store.fail(job, { name: 'E', message: 'm' }, 'last attempt failed'),
       heartbeat: () => store.heartbeat(job, 1_000),
       trash: () => store.trash(job.id),
       retry: () => store.retry(job.id),

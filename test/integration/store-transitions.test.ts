@@ -43,7 +43,7 @@ const cases: TransitionCase[] = [
   ownerOps((job) => f.store.heartbeat(job, f.leaseMs), 'claimed', 'heartbeat'),
   ownerOps((job) => f.store.consume(job, { done: 1 }), 'completed', 'consume'),
   ownerOps((job) => f.store.abandon(job, { name: 'Error', message: 'again' }, f.clock.now() + 1_000), 'posted', 'abandon'),
-  ownerOps((job) => f.store.fail(job, { name: 'Error', message: 'no' }), 'failed', 'fail'),
+  ownerOps((job) => f.store.fail(job, { name: 'Error', message: 'no' }, 'last attempt failed'), 'failed', 'fail'),
   { name: 'trash', run: (job) => f.store.trash(job.id), allowedFrom: ['posted', 'claimedExpired'], expectedState: 'trashed', refusedWith: () => InvalidStateError },
   { name: 'retry', run: (job) => f.store.retry(job.id), allowedFrom: ['failed', 'trashed'], expectedState: 'posted', refusedWith: () => InvalidStateError },
 ];

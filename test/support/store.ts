@@ -36,5 +36,5 @@ export async function jobIn(f: StoreFixture, situation: Situation, body: Record<
   }
   if (situation === 'claimed') return claimed;
   if (situation === 'completed') return f.store.consume(claimed, { ok: true });
-  return f.store.fail(claimed, { name: 'Error', message: 'boom' });
+  return f.store.fail(claimed, { name: 'Error', message: 'boom' }, 'last attempt failed');
 }
