@@ -177,7 +177,10 @@ export class JobStore {
     });
   }
 
-  /** The owner records a permanent failure, or the last attempt's: `failed`, final. */
+  /**
+   * The owner records a permanent failure, or the last attempt's: `failed`, final. The job keeps
+   * `deadLetterReason` until `deadLettered` records that its posting's copy is in the DLQ.
+   */
   async fail(job: Job, error: ErrorInput, deadLetterReason: string): Promise<Job> {
     return this.finish(job, JobState.failed, { errors: this.withError(job, error, this.now()), deadLetterReason }, 'fail');
   }
@@ -216,7 +219,8 @@ export class JobStore {
 
   /**
    * Records that a failed job's posting is in the dead-letter queue: removes `deadLetterReason`.
-   * Done already (a duplicate posting got there first) is not an error.
+   * Conditioned on the failure `job` describes (its `endedAt`), so it never clears the reason of a
+   * later failure after a retry. Done already (a duplicate posting got there first) is not an error.
    */
   async deadLettered(job: Job): Promise<void> {
     try {
@@ -224,8 +228,8 @@ export class JobStore {
         operation: 'deadLettered',
         set: {},
         remove: ['deadLetterReason'],
-        condition: '#state = :failed AND attribute_exists(#deadLetterReason)',
-        values: { ':failed': JobState.failed },
+        condition: '#state = :failed AND attribute_exists(#deadLetterReason) AND #endedAt = :endedAt',
+        values: { ':failed': JobState.failed, ':endedAt': job.endedAt ?? null },
         refused: (current) => this.stateRefusal(job.id, current, 'record the dead-letter copy of'),
       });
     } catch (error) {

@@ -81,13 +81,21 @@ describe('the dead-letter copy of a failed job', () => {
     expect(await copiesOf(posted.id)()).toHaveLength(1);
   });
 
-  it('is no longer owed once an operator retries the job', async () => {
+  it('is no longer owed once an operator retries the job, and recording an old copy leaves a later failure owed', async () => {
     // Posted to the store alone: no posting, so no conductor takes part.
     const { job: posted } = await h.store.post({ type: 'demo.fail', maxAttempts: 1 });
-    const claimed = await h.store.claim(posted.id, { owner: 'someone', leaseMs: 60_000 });
-    await h.store.fail(claimed, { name: 'Error', message: 'boom' }, 'permanent error');
+    const first = await h.store.fail(await h.store.claim(posted.id, { owner: 'first', leaseMs: 60_000 }), { name: 'Error', message: 'one' }, 'permanent error');
     const retried = await h.store.retry(posted.id);
     expect(retried).toMatchObject({ state: 'posted', attempts: 0 });
     expect(retried.deadLetterReason).toBeUndefined();
+
+    h.clock.offsetMs += 1_000; // the second failure ends at another millisecond
+    try {
+      await h.store.fail(await h.store.claim(posted.id, { owner: 'second', leaseMs: 60_000 }), { name: 'Error', message: 'two' }, 'attempts exhausted (1 of 1)');
+    } finally {
+      h.clock.offsetMs -= 1_000;
+    }
+    await h.store.deadLettered(first); // a late record of the first failure's copy
+    expect((await h.store.get(posted.id)).deadLetterReason).toBe('attempts exhausted (1 of 1)');
   });
 });
