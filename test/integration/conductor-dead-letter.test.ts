@@ -41,10 +41,7 @@ afterAll(() => h.stop());
 
 /** The DLQ copies of one job's postings, once at least one is there. */
 function copiesOf(jobId: string) {
-  return async () => {
-    const copies = (await h.deadLetters()).filter((letter) => (JSON.parse(letter.body) as { id: string }).id === jobId);
-    return copies.length > 0 ? copies : undefined;
-  };
+  return () => h.deadLettersWhere((letter) => (JSON.parse(letter.body) as { id: string }).id === jobId);
 }
 
 describe('the dead-letter copy of a failed job', () => {

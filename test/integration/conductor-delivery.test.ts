@@ -50,20 +50,14 @@ describe('duplicate delivery', () => {
 describe('dead-letter queue', () => {
   it('a malformed posting goes to the DLQ with a reason', async () => {
     await h.sqs.send(new SendMessageCommand({ QueueUrl: h.queue.queueUrl, MessageBody: 'this is not a posting' }));
-    const letters = await waitFor(async () => {
-      const found = (await h.deadLetters()).filter((l) => l.body === 'this is not a posting');
-      return found.length > 0 ? found : undefined;
-    }, { what: 'malformed posting in the DLQ' });
+    const letters = await waitFor(() => h.deadLettersWhere((l) => l.body === 'this is not a posting'), { what: 'malformed posting in the DLQ' });
     expect(letters[0]?.reason).toMatch(/^malformed posting: body is not JSON/);
   });
 
   it('a posting whose job type this deployment does not know goes to the DLQ without spending attempts, and the sweeper leaves it alone', async () => {
     const { job } = await h.store.post({ type: 'elsewhere.only', maxAttempts: 2 });
     await h.postings.send([{ id: job.id }]);
-    const letters = await waitFor(async () => {
-      const found = (await h.deadLetters()).filter((l) => l.body.includes(job.id));
-      return found.length > 0 ? found : undefined;
-    }, { what: 'unknown-type posting in the DLQ' });
+    const letters = await waitFor(() => h.deadLettersWhere((l) => l.body.includes(job.id)), { what: 'unknown-type posting in the DLQ' });
     expect(letters[0]?.reason).toBe('job type elsewhere.only is unknown to this deployment');
     expect(await h.store.get(job.id)).toMatchObject({ state: 'posted', attempts: 0 });
 

@@ -114,6 +114,12 @@ export class BoardHarness {
     return (received.Messages ?? []).map((m) => ({ body: m.Body ?? '', reason: m.MessageAttributes?.reason?.StringValue }));
   }
 
+  /** The DLQ messages that `match`, or undefined while there are none (a probe for `waitFor`). */
+  async deadLettersWhere(match: (letter: { body: string; reason: string | undefined }) => boolean): Promise<{ body: string; reason: string | undefined }[] | undefined> {
+    const found = (await this.deadLetters()).filter(match);
+    return found.length > 0 ? found : undefined;
+  }
+
   async queueDepth(): Promise<{ visible: number; inFlight: number; delayed: number }> {
     const { Attributes = {} } = await this.sqs.send(
       new GetQueueAttributesCommand({
