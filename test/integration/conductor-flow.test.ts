@@ -43,13 +43,17 @@ describe('conductor flow', () => {
     const done = await waitFor(finished(job.id), { what: 'fail to finish' });
     expect(done).toMatchObject({ state: 'failed', attempts: 3 });
     expect(done.errors.map((e) => e.message)).toEqual(['poison', 'poison', 'poison']);
-    // The job turns failed just before its posting is forwarded to the DLQ.
+    // The job turns failed just before its posting is forwarded to the DLQ; then the copy is recorded on the job.
     await waitFor(() => h.events('posting_deadlettered', job.id).length === 1, { what: 'posting in the DLQ' });
+    const settled = await waitFor(async () => {
+      const current = await h.store.get(job.id);
+      return current.deadLetterReason === undefined ? current : undefined;
+    }, { what: 'the DLQ copy to be recorded' });
 
     const { moved } = await h.board.redriveDeadLetters();
     expect(moved).toBeGreaterThanOrEqual(1);
     await waitFor(() => h.events('posting_dropped', job.id).length > 0, { what: 'redriven posting to be dropped' });
-    expect(await h.store.get(job.id)).toMatchObject({ state: 'failed', attempts: 3, version: done.version });
+    expect(await h.store.get(job.id)).toMatchObject({ state: 'failed', attempts: 3, version: settled.version });
     expect(h.events('job_claimed', job.id)).toHaveLength(3);
   });
 
