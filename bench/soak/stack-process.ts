@@ -11,7 +11,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../local/free-port.js';
 import type { Lifetime } from './detector.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -119,8 +118,8 @@ export class SoakStack {
   async start(): Promise<RunningStack> {
     if (this.child !== undefined) throw new Error('the stack is already running');
     const index = this.nextIndex++;
-    const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, ...this.options.env, PORT: String(port), JOBBOARD_DATA_DIR: this.options.dataDir };
+    // PORT 0: the stack binds a port the OS picks and prints it (no window for another process to take it).
+    const env: NodeJS.ProcessEnv = { ...process.env, ...this.options.env, PORT: '0', JOBBOARD_DATA_DIR: this.options.dataDir };
     delete env.JOBBOARD_API_TOKEN;
     const startedAtMs = Date.now();
     // detached: its own process group, so a kill can reach Java and the soak can check it is gone.

@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../local/free-port.js';
 
 const ENTRY = fileURLToPath(new URL('../../local/main.ts', import.meta.url));
 
@@ -31,9 +30,10 @@ export class StackProcess {
   }
 
   async start(): Promise<this> {
-    const port = await freePort();
+    // PORT 0: the stack binds a port the OS picks and prints it. A port picked here and bound by
+    // the child later could be taken in between by another test's process.
     const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
-      env: { ...process.env, PORT: String(port), JOBBOARD_DATA_DIR: this.dataDir, JOBBOARD_LOG_TRANSITIONS: 'false', ...this.options.env },
+      env: { ...process.env, PORT: '0', JOBBOARD_DATA_DIR: this.dataDir, JOBBOARD_LOG_TRANSITIONS: 'false', ...this.options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
