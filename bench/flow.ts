@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalStackEnvironment } from '../functions/env.js';
-import { RequestMeter, type MeterSnapshot } from '../lib/request-meter.js';
+import { RequestMeter, type MeterSnapshot } from './request-meter.js';
 import { startLocalStack, type LocalStack } from '../local/stack.js';
 
 export interface FlowResult {

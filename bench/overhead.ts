@@ -8,10 +8,11 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { demoJobTypes } from '../functions/job-types/demo.js';
-import { Conductor } from '../lib/conductor.js';
 import { silentLogger } from '../lib/logger.js';
+import { SqsPostingQueue } from '../lib/queue/sqs-posting-queue.js';
 import { JobTypeRegistry } from '../lib/registry.js';
-import { JobStore } from '../lib/store/index.js';
+import { Conductor } from '../lib/run/conductor.js';
+import { DynamoJobStore } from '../lib/store/index.js';
 
 export async function conductorMicrosecondsPerJob(batches = 2_000): Promise<number> {
   const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
@@ -33,11 +34,10 @@ export async function conductorMicrosecondsPerJob(batches = 2_000): Promise<numb
     });
   mockClient(sqs).onAnyCommand().resolves({});
   const conductor = new Conductor({
-    store: new JobStore(documentClient, { tableName: 'bench' }),
-    sqs,
+    store: new DynamoJobStore(documentClient, { tableName: 'bench' }),
+    queue: SqsPostingQueue.single(sqs, 'q', 'd'),
     registry: new JobTypeRegistry(demoJobTypes),
     logger: silentLogger,
-    options: { queueUrl: 'q', deadLetterQueueUrl: 'd' },
   });
   const invocation = { awsRequestId: 'bench', getRemainingTimeInMillis: () => 60_000 };
   const batch = (n: number) => Array.from({ length: 10 }, (_, i) => ({ messageId: `${n}-${i}`, receiptHandle: 'r', body: `{"id":"job-${n}-${i}"}` }));

@@ -7,12 +7,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { JobBoard } from '../lib/board.js';
-import { Conductor } from '../lib/conductor.js';
+import { EventBus, logObserver } from '../lib/events/events.js';
 import { JsonLogger } from '../lib/logger.js';
-import { PostingSender } from '../lib/postings.js';
+import { Sweeper } from '../lib/maintenance/index.js';
+import { SqsPostingQueue } from '../lib/queue/sqs-posting-queue.js';
 import { JobTypeRegistry, type JobType } from '../lib/registry.js';
-import { JobStore } from '../lib/store/index.js';
-import { Sweeper } from '../lib/sweeper.js';
+import { Conductor } from '../lib/run/conductor.js';
+import { DynamoJobStore, DynamoTaskCursors, type JobStore } from '../lib/store/index.js';
 import { readEnvironment, type FunctionEnvironment } from './env.js';
 
 export interface Runtime {
@@ -21,7 +22,8 @@ export interface Runtime {
   sqs: SQSClient;
   store: JobStore;
   registry: JobTypeRegistry;
-  postings: PostingSender;
+  queue: SqsPostingQueue;
+  events: EventBus;
   board: JobBoard;
   conductor: Conductor;
   sweeper: Sweeper;
@@ -38,21 +40,23 @@ export function createRuntime(jobTypes: readonly JobType<never>[], environment: 
   });
   const sqs = new SQSClient({ ...local, ...(environment.sqsEndpoint ? { endpoint: environment.sqsEndpoint } : {}) });
   const documentClient = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-  const store = new JobStore(documentClient, { tableName: environment.tableName, retentionDays: environment.retentionDays });
+  // Every transition is reported once, here; the log line is its first observer.
+  const events = new EventBus([logObserver(logger)]);
+  const store = new DynamoJobStore(documentClient, { tableName: environment.tableName, retentionDays: environment.retentionDays }, { events });
   const registry = new JobTypeRegistry(jobTypes);
-  const postings = new PostingSender(sqs, environment.queueUrl);
-  const queues = { queueUrl: environment.queueUrl, deadLetterQueueUrl: environment.deadLetterQueueUrl };
+  const queue = SqsPostingQueue.single(sqs, environment.queueUrl, environment.deadLetterQueueUrl);
   return {
     environment,
     dynamo,
     sqs,
     store,
     registry,
-    postings,
+    queue,
+    events,
     logger,
-    board: new JobBoard({ store, postings, registry, sqs, logger, ...queues }),
-    conductor: new Conductor({ store, sqs, registry, logger, options: { ...queues, recordConcurrency: environment.recordConcurrency } }),
-    sweeper: new Sweeper({ store, sqs, postings, registry, logger, options: { queueUrl: environment.queueUrl } }),
+    board: new JobBoard({ store, queue, registry, logger }),
+    conductor: new Conductor({ store, queue, registry, events, logger, options: { recordConcurrency: environment.recordConcurrency } }),
+    sweeper: new Sweeper({ store, queue, cursors: new DynamoTaskCursors(documentClient, environment.tableName), registry, logger }),
   };
 }
 

@@ -254,7 +254,7 @@ function checkProps(props: JobboardProps): void {
   const placeholder = 'checked-at-synth';
   if (props.retentionDays !== undefined) resolveStoreOptions({ tableName: placeholder, retentionDays: props.retentionDays });
   if (props.conductor?.recordConcurrency !== undefined) {
-    resolveConductorOptions({ queueUrl: placeholder, deadLetterQueueUrl: placeholder, recordConcurrency: props.conductor.recordConcurrency });
+    resolveConductorOptions({ recordConcurrency: props.conductor.recordConcurrency });
   }
   const conductorMs = props.conductor?.timeout?.toMilliseconds();
   const reserveMs = CONDUCTOR_DEFAULTS.minRemainingToStartMs + CONDUCTOR_DEFAULTS.deadlineReserveMs;

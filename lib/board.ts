@@ -6,22 +6,24 @@
  * accepted: it is durable in DynamoDB and the sweeper re-posts it. Answering an error instead
  * would make a client without an id post a second job on retry.
  */
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { randomUUID } from 'node:crypto';
 import { JobboardError } from './errors.js';
-import { silentLogger } from './logger.js';
+import { silentLogger, type Logger } from './logger.js';
 import type { Job } from './model.js';
-import type { PostingSender } from './postings.js';
-import type { JobTypeRegistry, Logger } from './registry.js';
+import { newJob, parsePostRequest } from './post-request.js';
+import type { PostingQueue } from './queue/posting-queue.js';
+import type { JobTypeRegistry } from './registry.js';
 import type { CountByState, JobStore, ListPage, ListQuery } from './store/index.js';
 
 export interface JobBoardDependencies {
   store: JobStore;
-  postings: PostingSender;
+  queue: PostingQueue;
   registry: JobTypeRegistry;
-  sqs: SQSClient;
-  queueUrl: string;
-  deadLetterQueueUrl: string;
   logger?: Logger;
+  /** Epoch ms. */
+  now?: () => number;
+  /** Makes ids for jobs posted without one. */
+  newId?: () => string;
 }
 
 /** One job's answer within a batch post. */
@@ -29,9 +31,13 @@ export type PostResult = { job: Job; created: boolean } | { error: JobboardError
 
 export class JobBoard {
   private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly newId: () => string;
 
   constructor(private readonly deps: JobBoardDependencies) {
     this.logger = deps.logger ?? silentLogger;
+    this.now = deps.now ?? Date.now;
+    this.newId = deps.newId ?? randomUUID;
   }
 
   /** Validates against the job type, writes the job, then posts it. `created` is false for a repeated post. */
@@ -45,9 +51,11 @@ export class JobBoard {
   private async write(body: unknown): Promise<{ job: Job; created: boolean }> {
     const typeName = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).type : undefined;
     const payload = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).payload : undefined;
-    // The job type and its payload check come first; the store then checks the request's shape (fields, limits).
+    // The job type and its payload check come first; then the request's shape (fields, limits).
     const type = typeName === undefined ? undefined : this.deps.registry.validatePayload(typeName, payload ?? {});
-    return this.deps.store.post(body, type === undefined ? undefined : { typeVersion: type.version, ...type.defaults });
+    const request = parsePostRequest(body);
+    const defaults = type === undefined ? { typeVersion: 1 } : { typeVersion: type.version, ...type.defaults };
+    return this.deps.store.post(newJob(request, defaults, this.now(), this.newId));
   }
 
   /**
@@ -84,53 +92,29 @@ export class JobBoard {
     return this.deps.store.count();
   }
 
-  async trash(id: string): Promise<Job> {
-    const job = await this.deps.store.trash(id);
-    this.logger.info('job_trashed', { jobId: id, type: job.type, attempt: job.attempts });
-    return job;
+  trash(id: string): Promise<Job> {
+    return this.deps.store.trash(id);
   }
 
   async retry(id: string): Promise<Job> {
     const job = await this.deps.store.retry(id);
-    this.logger.info('job_retried', { jobId: id, type: job.type });
     await this.sendPostings([job]);
     return job;
   }
 
-  /**
-   * Moves up to `max` postings from the dead-letter queue back to the postings queue. Postings of
-   * finished jobs are simply dropped by the conductor; a retried job needs no redrive.
-   */
+  /** Moves up to `max` postings from the dead-letter queue back to the postings queue. */
   async redriveDeadLetters(max = 1_000): Promise<{ moved: number }> {
-    let moved = 0;
-    while (moved < max) {
-      const { Messages = [] } = await this.deps.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: this.deps.deadLetterQueueUrl, MaxNumberOfMessages: Math.min(10, max - moved), WaitTimeSeconds: 0 }),
-      );
-      if (Messages.length === 0) break;
-      const sent = await this.deps.sqs.send(
-        new SendMessageBatchCommand({ QueueUrl: this.deps.queueUrl, Entries: Messages.map((m, n) => ({ Id: String(n), MessageBody: m.Body ?? '' })) }),
-      );
-      const ok = new Set((sent.Successful ?? []).map((s) => Number(s.Id)));
-      const done = Messages.filter((_, n) => ok.has(n));
-      if (done.length > 0) {
-        await this.deps.sqs.send(
-          new DeleteMessageBatchCommand({ QueueUrl: this.deps.deadLetterQueueUrl, Entries: done.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle ?? '' })) }),
-        );
-      }
-      moved += done.length;
-      if (done.length < Messages.length) break;
-    }
-    this.logger.info('dead_letters_redriven', { moved });
-    return { moved };
+    const result = await this.deps.queue.redrive(max);
+    this.logger.info('dead_letters_redriven', result);
+    return result;
   }
 
   /** Sends postings; a failed send is logged, not thrown: the jobs are durable and the sweeper re-posts them. */
   private async sendPostings(jobs: readonly Job[]): Promise<void> {
     if (jobs.length === 0) return;
-    const now = Date.now();
+    const now = this.now();
     try {
-      await this.deps.postings.send(jobs.map((job) => ({ id: job.id, delaySeconds: Math.max(0, Math.ceil(((job.postedAt ?? now) - now) / 1_000)) })));
+      await this.deps.queue.send(jobs.map((job) => ({ id: job.id, delaySeconds: Math.max(0, Math.ceil(((job.postedAt ?? now) - now) / 1_000)) })));
     } catch (error) {
       for (const job of jobs) this.logger.error('posting_send_failed', { jobId: job.id, error, recovery: 'the sweeper re-posts it' });
     }

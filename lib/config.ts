@@ -81,10 +81,6 @@ export function resolveBackoffOptions(options: Partial<BackoffOptions> = {}): Ba
 }
 
 export interface ConductorOptions {
-  /** URL of the postings queue. */
-  queueUrl: string;
-  /** URL of the dead-letter queue. */
-  deadLetterQueueUrl: string;
   /** Records of one batch run at the same time, at most. */
   recordConcurrency: number;
   /** A record is not started when the invocation has less time left than this. */
@@ -100,7 +96,7 @@ export interface ConductorOptions {
   leaseMarginMs: number;
 }
 
-export const CONDUCTOR_DEFAULTS: Omit<ConductorOptions, 'queueUrl' | 'deadLetterQueueUrl'> = {
+export const CONDUCTOR_DEFAULTS: ConductorOptions = {
   recordConcurrency: 10,
   minRemainingToStartMs: 3_000,
   deadlineReserveMs: 2_000,
@@ -108,12 +104,8 @@ export const CONDUCTOR_DEFAULTS: Omit<ConductorOptions, 'queueUrl' | 'deadLetter
   leaseMarginMs: 5_000,
 };
 
-export function resolveConductorOptions(
-  options: Partial<ConductorOptions> & Pick<ConductorOptions, 'queueUrl' | 'deadLetterQueueUrl'>,
-): ConductorOptions {
-  const resolved = { ...CONDUCTOR_DEFAULTS, ...defined(options) } as ConductorOptions;
-  requireText('queueUrl', resolved.queueUrl);
-  requireText('deadLetterQueueUrl', resolved.deadLetterQueueUrl);
+export function resolveConductorOptions(options: Partial<ConductorOptions> = {}): ConductorOptions {
+  const resolved = { ...CONDUCTOR_DEFAULTS, ...defined(options) };
   requireNumber('recordConcurrency', resolved.recordConcurrency, { min: 1, max: 100, integer: true });
   requireNumber('minRemainingToStartMs', resolved.minRemainingToStartMs, { min: 0 });
   requireNumber('deadlineReserveMs', resolved.deadlineReserveMs, { min: 0 });
@@ -123,28 +115,33 @@ export function resolveConductorOptions(
 }
 
 export interface SweeperOptions {
-  /** URL of the postings queue. */
-  queueUrl: string;
   /** A posting not picked up this long after it became deliverable is presumed lost, when the queue is idle. */
   horizonMs: number;
   /** …and presumed lost even behind a backlog once it is this old. */
   backlogHorizonMs: number;
   /** Delayed jobs falling due within this window are posted now (with an SQS delay). */
   lookaheadMs: number;
+  /** Index entries read per page of a sweep. */
+  pageSize: number;
+  /** A sweep stops this long before its invocation's deadline, and saves where it got to. */
+  reserveMs: number;
 }
 
-export const SWEEPER_DEFAULTS: Omit<SweeperOptions, 'queueUrl'> = {
+export const SWEEPER_DEFAULTS: SweeperOptions = {
   horizonMs: 2 * 60 * 1_000,
   backlogHorizonMs: 60 * 60 * 1_000,
   lookaheadMs: 2 * 60 * 1_000,
+  pageSize: 100,
+  reserveMs: 5_000,
 };
 
-export function resolveSweeperOptions(options: Partial<SweeperOptions> & Pick<SweeperOptions, 'queueUrl'>): SweeperOptions {
-  const resolved = { ...SWEEPER_DEFAULTS, ...defined(options) } as SweeperOptions;
-  requireText('queueUrl', resolved.queueUrl);
+export function resolveSweeperOptions(options: Partial<SweeperOptions> = {}): SweeperOptions {
+  const resolved = { ...SWEEPER_DEFAULTS, ...defined(options) };
   requireNumber('horizonMs', resolved.horizonMs, { min: 0 });
   requireNumber('backlogHorizonMs', resolved.backlogHorizonMs, { min: resolved.horizonMs });
   requireNumber('lookaheadMs', resolved.lookaheadMs, { min: 0, max: LIMITS.sqsMaxDelaySeconds * 1_000 });
+  requireNumber('pageSize', resolved.pageSize, { min: 1, max: 1_000, integer: true });
+  requireNumber('reserveMs', resolved.reserveMs, { min: 0 });
   return resolved;
 }
 

@@ -1,5 +1,5 @@
 /** Jobboard's public API: what job-type authors and embedders import. */
-export { defineJobType, JobTypeRegistry, type JobContext, type JobType, type JobTypeDefinition, type Logger } from './registry.js';
+export { defineJobType, JobTypeRegistry, type JobContext, type JobType, type JobTypeDefinition } from './registry.js';
 export {
   ClaimLostError,
   ClaimRefusedError,
@@ -14,12 +14,14 @@ export {
   isPermanentError,
 } from './errors.js';
 export { JobState, JOB_STATES, isFinal, type FinalState } from './states.js';
-export { toJobView, type Job, type JobView, type JobErrorRecord } from './model.js';
-export { JobStore, type ListPage, type ListQuery, type CountByState } from './store/index.js';
+export { toJobView, type ErrorInput, type Job, type JobView, type JobErrorRecord } from './model.js';
+export { DynamoJobStore, DynamoTaskCursors, type JobStore, type ListPage, type ListQuery, type CountByState, type TaskCursors } from './store/index.js';
 export { JobBoard } from './board.js';
-export { Conductor, type BatchResult, type Invocation, type PostingRecord } from './conductor.js';
-export { Sweeper, decideSweep } from './sweeper.js';
-export { PostingSender, encodePosting, decodePosting } from './postings.js';
-export { JsonLogger } from './logger.js';
-export { RequestMeter } from './request-meter.js';
+export { Conductor, type BatchResult, type Invocation } from './run/conductor.js';
+export { Sweeper, decideSweep, type SweepReport } from './maintenance/index.js';
+export { DEFAULT_LANE, type OutgoingPosting, type PostingQueue, type PostingRecord } from './queue/posting-queue.js';
+export { SqsPostingQueue } from './queue/sqs-posting-queue.js';
+export { encodePosting, decodePosting } from './queue/posting.js';
+export { EventBus, logObserver, type EventObserver, type JobboardEvent, type TransitionEvent } from './events/events.js';
+export { JsonLogger, type Logger } from './logger.js';
 export * from './config.js';

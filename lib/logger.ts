@@ -1,8 +1,15 @@
-/** A structured logger: one JSON object per line, with a level, an event name and fields. */
-import type { Logger } from './registry.js';
+/** Structured logging: the `Logger` interface lib/ writes to, and a JSON-lines implementation. */
+
+/** A structured logger: one JSON line per call. */
+export interface Logger {
+  info(event: string, fields?: Record<string, unknown>): void;
+  warn(event: string, fields?: Record<string, unknown>): void;
+  error(event: string, fields?: Record<string, unknown>): void;
+}
 
 export type LogSink = (line: string) => void;
 
+/** One JSON object per line, with a time, a level, an event name and fields. */
 export class JsonLogger implements Logger {
   constructor(
     private readonly base: Record<string, unknown> = {},

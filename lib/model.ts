@@ -1,15 +1,20 @@
 /**
  * The job as stored (epoch-millisecond times) and as the API shows it (ISO-8601 times).
- * The mapping between the two, and between a job and its DynamoDB item, lives here.
+ * The mapping between a job and its DynamoDB item lives in `store/item-codec.ts`.
  */
 import type { JobState } from './states.js';
-import { TABLE, doneShardKey, indexSortKey, jobKey, openShardKey, shardOf } from './table.js';
 
 /** One failed attempt, as kept on the job (the last 10). */
 export interface JobErrorRecord {
   attempt: number;
   /** Epoch ms. */
   at: number;
+  name: string;
+  message: string;
+}
+
+/** An error as recorded on a job. */
+export interface ErrorInput {
   name: string;
   message: string;
 }
@@ -96,42 +101,6 @@ export function toJobView(job: Job): JobView {
     runAt: iso(job.waitUntil),
     dispatchBy: iso(job.dispatchBy),
     timeoutSeconds: job.timeoutSeconds,
-  };
-}
-
-/** Attributes that exist only on the item: the key and the index keys. */
-const ITEM_ONLY = new Set<string>([
-  TABLE.partitionKey,
-  TABLE.openIndex.partitionKey,
-  TABLE.openIndex.sortKey,
-  TABLE.doneIndex.partitionKey,
-  TABLE.doneIndex.sortKey,
-]);
-
-/** The item a new job is written as: its key, its attributes and its open-index keys. */
-export function newJobItem(job: Job): Record<string, unknown> {
-  const item: Record<string, unknown> = { [TABLE.partitionKey]: jobKey(job.id) };
-  for (const [key, value] of Object.entries(job)) if (value !== undefined) item[key] = value;
-  return Object.assign(item, openIndexKeys(job.id, job.createdAt));
-}
-
-export function fromItem(item: Record<string, unknown>): Job {
-  const job: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(item)) if (!ITEM_ONLY.has(key)) job[key] = value;
-  return job as unknown as Job;
-}
-
-export function openIndexKeys(id: string, createdAt: number): Record<string, string> {
-  return {
-    [TABLE.openIndex.partitionKey]: openShardKey(shardOf(id)),
-    [TABLE.openIndex.sortKey]: indexSortKey(createdAt, id),
-  };
-}
-
-export function doneIndexKeys(id: string, state: Job['state'] & ('completed' | 'failed' | 'trashed'), endedAt: number): Record<string, string> {
-  return {
-    [TABLE.doneIndex.partitionKey]: doneShardKey(state, shardOf(id)),
-    [TABLE.doneIndex.sortKey]: indexSortKey(endedAt, id),
   };
 }
 

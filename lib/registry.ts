@@ -3,14 +3,11 @@
  */
 import { JOB_DEFAULTS, LIMITS, resolveBackoffOptions, type BackoffOptions } from './config.js';
 import { ConfigurationError, ValidationError } from './errors.js';
+import type { Logger } from './logger.js';
 import type { Job } from './model.js';
 
-/** A structured logger: one JSON line per call. */
-export interface Logger {
-  info(event: string, fields?: Record<string, unknown>): void;
-  warn(event: string, fields?: Record<string, unknown>): void;
-  error(event: string, fields?: Record<string, unknown>): void;
-}
+export type { Logger };
+
 
 /** What a running job gets. */
 export interface JobContext<P = Record<string, unknown>> {

@@ -1,6 +1,7 @@
 /**
  * The DynamoDB table's layout: keys, indexes, TTL. One definition shared by the store, the
- * tests, the local stack and the CDK stack, so they cannot drift apart.
+ * tests, the local stack and the CDK stack, so they cannot drift apart. The key values
+ * themselves are built in `store/keys.ts`.
  *
  * Write cost is the design constraint (DESIGN.md, Data): each job writes its item three times
  * (post, claim, consume). Index entries are written only when their keys or projected
@@ -12,12 +13,11 @@
  * keys are sharded by a hash of the job id so no partition key takes more than its share.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import type { FinalState } from './states.js';
 
 export const TABLE = {
   partitionKey: 'pk',
   ttlAttribute: 'expiresAt',
-  /** Index partitions per state. Part of the data layout: changing it needs a migration. */
+  /** Index partitions per state and board. Part of the data layout: changing it needs a migration. */
   shardCount: 16,
   openIndex: {
     name: 'open',
@@ -34,37 +34,11 @@ export const TABLE = {
   },
 } as const;
 
-/** Key of a job's item. Other item kinds will get other prefixes. */
-export function jobKey(id: string): string {
-  return `job#${id}`;
-}
-
-/** Shard of a job id: FNV-1a, stable across processes and languages. */
-export function shardOf(id: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) {
-    hash ^= id.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % TABLE.shardCount;
-}
-
-export function openShardKey(shard: number): string {
-  return `open#${String(shard).padStart(2, '0')}`;
-}
-
-export function doneShardKey(state: FinalState, shard: number): string {
-  return `${state}#${String(shard).padStart(2, '0')}`;
-}
-
-/** Index sort key: time (ms, zero-padded so strings sort like numbers) then id, so ties have one order. */
-export function indexSortKey(timeMs: number, id: string): string {
-  return `${String(Math.max(0, Math.trunc(timeMs))).padStart(15, '0')}#${id}`;
-}
+export type IndexDefinition = typeof TABLE.openIndex | typeof TABLE.doneIndex;
 
 /** The CreateTable request for the local stack and tests; infra/ builds the same shape with CDK. */
 export function createTableInput(tableName: string): CreateTableCommandInput {
-  const index = (def: typeof TABLE.openIndex | typeof TABLE.doneIndex) => ({
+  const index = (def: IndexDefinition) => ({
     IndexName: def.name,
     KeySchema: [
       { AttributeName: def.partitionKey, KeyType: 'HASH' as const },

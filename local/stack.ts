@@ -24,6 +24,9 @@ import { startSqsEmulator, type SqsEmulator } from './sqs-emulator.js';
 
 export const LOCAL_TABLE_NAME = 'jobboard-jobs';
 
+/** Each local sweep works as long as a sweeper Lambda with a one-minute timeout would. */
+const LOCAL_SWEEP_BUDGET_MS = 60_000;
+
 export interface LocalStack {
   url: string;
   runtime: Runtime;
@@ -75,7 +78,7 @@ export async function startLocalStack(env: LocalStackEnvironment, options: { job
     stopping.push(() => poller.stop({ graceMs: 3_000 }));
 
     const sweepTimer = setInterval(() => {
-      runtime.sweeper.sweep().catch((error: unknown) => logger.error('sweep_failed', { error }));
+      runtime.sweeper.sweep({ remainingMs: LOCAL_SWEEP_BUDGET_MS }).catch((error: unknown) => logger.error('sweep_failed', { error }));
     }, env.sweepIntervalSeconds * 1_000);
     stopping.push(async () => clearInterval(sweepTimer));
 

@@ -9,7 +9,7 @@
  * once SQS acknowledged it (per batch entry), so the count is exact.
  */
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { encodePosting } from '../../lib/postings.js';
+import { encodePosting } from '../../lib/queue/posting.js';
 import { QUEUES } from '../../lib/queues.js';
 import type { RunningStack, SoakStack } from './stack-process.js';
 import { sleep } from './time.js';

@@ -1,2 +1,6 @@
-export { JobStore, type ErrorInput, type JobStoreDependencies } from './job-store.js';
-export type { CountByState, ListPage, ListQuery } from './job-queries.js';
+export type { JobStore, OpenJobsPage } from './job-store.js';
+export { DynamoJobStore, type DynamoJobStoreDependencies } from './dynamo-job-store.js';
+export type { CountByState, JobCounts } from './counting.js';
+export type { ListPage, ListQuery } from './listing.js';
+export type { ClaimRequest } from './transitions.js';
+export { DynamoTaskCursors, type TaskCursors } from './task-cursors.js';

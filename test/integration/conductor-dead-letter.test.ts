@@ -8,7 +8,9 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Conductor } from '../../lib/conductor.js';
+import { postBody } from '../support/jobs.js';
+import { SqsPostingQueue } from '../../lib/queue/sqs-posting-queue.js';
+import { Conductor } from '../../lib/run/conductor.js';
 import { sqsClient } from '../support/aws.js';
 import { BoardHarness } from '../support/board-harness.js';
 import { waitFor } from '../support/wait.js';
@@ -34,7 +36,7 @@ beforeAll(async () => {
       }
       return h.sqs.send(new SendMessageCommand(input));
     });
-  const conductor = new Conductor({ store: h.store, sqs: faulty, registry: h.registry, logger: h.logger, now: h.clock.now, options: h.conductor.options });
+  const conductor = new Conductor({ store: h.store, queue: SqsPostingQueue.single(faulty, h.queue.queueUrl, h.queue.deadLetterQueueUrl), registry: h.registry, events: h.bus, logger: h.logger, now: h.clock.now, options: h.conductor.options });
   h.startPolling({ conductor });
 });
 afterAll(() => h.stop());
@@ -62,7 +64,7 @@ describe('the dead-letter copy of a failed job', () => {
   it('is sent by the next posting after a crash between the failing write and the send, once', async () => {
     // What a conductor that died right after `fail` leaves behind: the job failed, no copy sent.
     // Posted to the store alone, so the only posting is the redelivery sent below.
-    const { job: posted } = await h.store.post({ type: 'demo.fail', maxAttempts: 1 });
+    const { job: posted } = await postBody(h.store, { type: 'demo.fail', maxAttempts: 1 });
     const claimed = await h.store.claim(posted.id, { owner: 'crashed-conductor', leaseMs: 60_000 });
     const failed = await h.store.fail(claimed, { name: 'Error', message: 'boom' }, 'permanent error');
     expect(failed.deadLetterReason).toBe('permanent error');
@@ -80,7 +82,7 @@ describe('the dead-letter copy of a failed job', () => {
 
   it('is no longer owed once an operator retries the job, and recording an old copy leaves a later failure owed', async () => {
     // Posted to the store alone: no posting, so no conductor takes part.
-    const { job: posted } = await h.store.post({ type: 'demo.fail', maxAttempts: 1 });
+    const { job: posted } = await postBody(h.store, { type: 'demo.fail', maxAttempts: 1 });
     const first = await h.store.fail(await h.store.claim(posted.id, { owner: 'first', leaseMs: 60_000 }), { name: 'Error', message: 'one' }, 'permanent error');
     const retried = await h.store.retry(posted.id);
     expect(retried).toMatchObject({ state: 'posted', attempts: 0 });

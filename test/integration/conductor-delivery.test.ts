@@ -2,6 +2,7 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postBody } from '../support/jobs.js';
 import { defineJobType, type JobType } from '../../lib/registry.js';
 import { demoJobTypes } from '../../functions/job-types/demo.js';
 import { BoardHarness } from '../support/board-harness.js';
@@ -28,7 +29,7 @@ afterAll(() => h.stop());
 
 describe('duplicate delivery', () => {
   it('the same posting delivered twice at once runs the job once', async () => {
-    const { job } = await h.store.post({ type: 'test.counted' });
+    const { job } = await postBody(h.store, { type: 'test.counted' });
     // Two copies in one batch: one conductor handles both concurrently.
     await h.postings.send([{ id: job.id }, { id: job.id }]);
     const done = await waitFor(async () => ((await h.store.get(job.id)).state === 'completed' ? h.store.get(job.id) : undefined));
@@ -38,7 +39,7 @@ describe('duplicate delivery', () => {
   });
 
   it('ten copies across two pollers still run the job once', async () => {
-    const { job } = await h.store.post({ type: 'test.counted' });
+    const { job } = await postBody(h.store, { type: 'test.counted' });
     await Promise.all(Array.from({ length: 10 }, () => h.postings.send([{ id: job.id }])));
     await waitFor(async () => (await h.store.get(job.id)).state === 'completed');
     await sleep(500);
@@ -54,12 +55,17 @@ describe('dead-letter queue', () => {
     expect(letters[0]?.reason).toMatch(/^malformed posting: body is not JSON/);
   });
 
-  it('a posting whose job type this deployment does not know goes to the DLQ without spending attempts, and the sweeper leaves it alone', async () => {
-    const { job } = await h.store.post({ type: 'elsewhere.only', maxAttempts: 2 });
+  it('a job whose type this deployment does not know ends failed (visible, retryable) without spending attempts, its posting in the DLQ, and the sweeper leaves it alone', async () => {
+    const { job } = await postBody(h.store, { type: 'elsewhere.only', maxAttempts: 2 });
     await h.postings.send([{ id: job.id }]);
     const letters = await waitFor(() => h.deadLettersWhere((l) => l.body.includes(job.id)), { what: 'unknown-type posting in the DLQ' });
     expect(letters[0]?.reason).toBe('job type elsewhere.only is unknown to this deployment');
-    expect(await h.store.get(job.id)).toMatchObject({ state: 'posted', attempts: 0 });
+    const failed = await h.store.get(job.id);
+    expect(failed).toMatchObject({ state: 'failed', attempts: 0 });
+    expect(failed.errors.at(-1)).toMatchObject({ name: 'UnknownJobTypeError', message: 'job type elsewhere.only is unknown to this deployment' });
+    // An operator can act on it: once the type is deployed, a retry runs it with a fresh budget.
+    expect(await h.store.retry(job.id)).toMatchObject({ state: 'posted', attempts: 0 });
+    await h.store.trash(job.id);
 
     // Even with its posting long gone and the queue idle, the sweeper does not re-post it into a loop.
     h.clock.offsetMs += 60 * 60 * 1_000;
@@ -70,7 +76,7 @@ describe('dead-letter queue', () => {
   });
 
   it('a job posted by newer code is handed back without spending an attempt', async () => {
-    const { job } = await h.store.post({ type: 'test.versioned' }, { typeVersion: 2 });
+    const { job } = await postBody(h.store, { type: 'test.versioned' }, { typeVersion: 2 });
     await h.postings.send([{ id: job.id }]);
     await waitFor(() => h.events('job_released', job.id).length > 0, { what: 'release' });
     expect(await h.store.get(job.id)).toMatchObject({ state: 'posted', attempts: 0, typeVersion: 2 });

@@ -8,7 +8,8 @@ import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JobStore } from '../../lib/store/index.js';
+import { postBody } from '../support/jobs.js';
+import { DynamoJobStore } from '../../lib/store/index.js';
 import { BoardHarness } from '../support/board-harness.js';
 import { waitFor } from '../support/wait.js';
 
@@ -47,16 +48,16 @@ const h = new BoardHarness({
     return faulty;
   },
 });
-let reader: JobStore;
+let reader: DynamoJobStore;
 beforeAll(async () => {
   await h.start();
-  reader = new JobStore(h.table.documentClient, { tableName: h.table.tableName });
+  reader = new DynamoJobStore(h.table.documentClient, { tableName: h.table.tableName });
   h.startPolling();
 });
 afterAll(() => h.stop());
 
 async function postAndFinish(body: Record<string, unknown>, transition: Transition, count: number) {
-  const { job } = await reader.post(body);
+  const { job } = await postBody(reader, body);
   faults.transition = transition;
   faults.remaining = count;
   faults.injected = 0;
@@ -113,7 +114,7 @@ describe('storage faults with a long visibility timeout', () => {
   afterAll(() => slow.stop());
 
   it('a throttled claim comes back after seconds, not after the 120 s visibility timeout', async () => {
-    const { job } = await new JobStore(slow.table.documentClient, { tableName: slow.table.tableName }).post({ type: 'demo.echo', payload: { quick: true } });
+    const { job } = await postBody(new DynamoJobStore(slow.table.documentClient, { tableName: slow.table.tableName }), { type: 'demo.echo', payload: { quick: true } });
     await slow.postings.send([{ id: job.id }]);
     const started = Date.now();
     const done = await waitFor(async () => ((await slow.table.documentClient.send(new GetCommand({ TableName: slow.table.tableName, Key: { pk: `job#${job.id}` } }))).Item?.state === 'completed' ? true : undefined), {

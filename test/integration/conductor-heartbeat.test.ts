@@ -3,7 +3,7 @@
  * duplicate postings the whole time never claims it, though the run outlasts the first lease.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Conductor } from '../../lib/conductor.js';
+import { Conductor } from '../../lib/run/conductor.js';
 import { BoardHarness } from '../support/board-harness.js';
 import { waitFor } from '../support/wait.js';
 
@@ -15,8 +15,9 @@ describe('lease renewal', () => {
   it('a demo.sleep outlasting its initial lease is never claimed by another conductor', async () => {
     const second = new Conductor({
       store: h.store,
-      sqs: h.sqs,
+      queue: h.postings,
       registry: h.registry,
+      events: h.bus,
       logger: h.logger,
       options: { ...h.conductor.options },
     });

@@ -3,9 +3,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { ClaimLostError, ClaimRefusedError } from '../../lib/errors.js';
-import { JobStore } from '../../lib/store/index.js';
+import { DynamoJobStore } from '../../lib/store/index.js';
 import { dynamoClient } from '../support/aws.js';
-import { createStoreFixture, type StoreFixture } from '../support/store.js';
+import { createStoreFixture, type StoreFixture , postIn } from '../support/store.js';
 
 let f: StoreFixture;
 beforeAll(async () => {
@@ -15,10 +15,10 @@ afterAll(() => f.table.drop());
 
 describe('claim race', () => {
   it('20 concurrent claimers on their own connections: exactly one wins, 19 are told a live lease is held', async () => {
-    const { job } = await f.store.post({ type: 'demo.echo' });
+    const { job } = await postIn(f, { type: 'demo.echo' });
     const claimants = Array.from({ length: 20 }, (_, i) => {
       const client = dynamoClient(inject('dynamoEndpoint'));
-      return { owner: `claimant-${i}`, client, store: new JobStore(DynamoDBDocumentClient.from(client), { tableName: f.table.tableName }) };
+      return { owner: `claimant-${i}`, client, store: new DynamoJobStore(DynamoDBDocumentClient.from(client), { tableName: f.table.tableName }) };
     });
     const results = await Promise.allSettled(claimants.map((c) => c.store.claim(job.id, { owner: c.owner, leaseMs: 30_000 })));
     claimants.forEach((c) => c.client.destroy());
@@ -37,7 +37,7 @@ describe('claim race', () => {
   });
 
   it('after the lease expires another claimant wins, and the first owner can no longer consume', async () => {
-    const { job } = await f.store.post({ type: 'demo.echo' });
+    const { job } = await postIn(f, { type: 'demo.echo' });
     const first = await f.store.claim(job.id, { owner: 'first', leaseMs: 5_000 });
     await expect(f.store.claim(job.id, { owner: 'second', leaseMs: 5_000 })).rejects.toMatchObject({ reason: 'leased' });
 
@@ -56,14 +56,14 @@ describe('claim race', () => {
   });
 
   it('a lease within the clock-skew window still counts as live', async () => {
-    const { job } = await f.store.post({ type: 'demo.echo' });
+    const { job } = await postIn(f, { type: 'demo.echo' });
     await f.store.claim(job.id, { owner: 'first', leaseMs: 1_000 });
     f.clock.advance(1_000 + f.store.options.clockSkewMs - 1);
     await expect(f.store.claim(job.id, { owner: 'second', leaseMs: 1_000 })).rejects.toMatchObject({ reason: 'leased' });
   });
 
   it('a heartbeat keeps the lease live past its first end', async () => {
-    const { job } = await f.store.post({ type: 'demo.echo' });
+    const { job } = await postIn(f, { type: 'demo.echo' });
     const claimed = await f.store.claim(job.id, { owner: 'first', leaseMs: 2_000 });
     f.clock.advance(1_500);
     await f.store.heartbeat(claimed, 2_000);
@@ -74,7 +74,7 @@ describe('claim race', () => {
 
 describe('attempt budget', () => {
   it('attempts never pass maxAttempts: the next claim is refused as exhausted', async () => {
-    const { job } = await f.store.post({ type: 'demo.echo', maxAttempts: 2 });
+    const { job } = await postIn(f, { type: 'demo.echo', maxAttempts: 2 });
     for (let attempt = 1; attempt <= 2; attempt++) {
       const claimed = await f.store.claim(job.id, { owner: `o${attempt}`, leaseMs: 1_000 });
       expect(claimed.attempts).toBe(attempt);
@@ -88,7 +88,7 @@ describe('attempt budget', () => {
   });
 
   it('a last attempt whose lease ran out is refused as exhausted and can be failed without an owner', async () => {
-    const { job } = await f.store.post({ type: 'demo.echo', maxAttempts: 1 });
+    const { job } = await postIn(f, { type: 'demo.echo', maxAttempts: 1 });
     await f.store.claim(job.id, { owner: 'crashed', leaseMs: 1_000 });
     f.clock.advance(1_000 + f.store.options.clockSkewMs + 1);
     await expect(f.store.claim(job.id, { owner: 'next', leaseMs: 1_000 })).rejects.toMatchObject({ reason: 'exhausted' });
@@ -98,7 +98,7 @@ describe('attempt budget', () => {
   });
 
   it('keeps only the last 10 errors', async () => {
-    const { job } = await f.store.post({ type: 'demo.echo', maxAttempts: 12 });
+    const { job } = await postIn(f, { type: 'demo.echo', maxAttempts: 12 });
     for (let attempt = 1; attempt <= 12; attempt++) {
       const claimed = await f.store.claim(job.id, { owner: `o${attempt}`, leaseMs: 1_000 });
       await f.store.abandon(claimed, { name: 'Error', message: `try ${attempt}` }, f.clock.now());

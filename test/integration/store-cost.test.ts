@@ -4,19 +4,20 @@
  */
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RequestMeter } from '../../lib/request-meter.js';
-import { JobStore } from '../../lib/store/index.js';
+import { postBody } from '../support/jobs.js';
+import { RequestMeter } from '../../bench/request-meter.js';
+import { DynamoJobStore } from '../../lib/store/index.js';
 import { ManualClock } from '../support/clock.js';
 import { createTestTable, type TestTable } from '../support/table.js';
 
 let table: TestTable;
-let store: JobStore;
+let store: DynamoJobStore;
 const meter = new RequestMeter();
 
 beforeAll(async () => {
   table = await createTestTable();
   meter.attach(table.client, 'DynamoDB');
-  store = new JobStore(DynamoDBDocumentClient.from(table.client, { marshallOptions: { removeUndefinedValues: true } }), { tableName: table.tableName }, { now: new ManualClock().now });
+  store = new DynamoJobStore(DynamoDBDocumentClient.from(table.client, { marshallOptions: { removeUndefinedValues: true } }), { tableName: table.tableName }, { now: new ManualClock().now });
 });
 afterAll(() => table.drop());
 
@@ -37,7 +38,7 @@ function itemBytes(value: unknown): number {
 describe('cost of one job', () => {
   it('post, claim and consume of a 1 KB job: 3 UpdateItem/PutItem requests, 6 write units with indexes, no reads', async () => {
     meter.reset();
-    const { job } = await store.post({ type: 'demo.echo', payload: { text: 'x'.repeat(200) } });
+    const { job } = await postBody(store, { type: 'demo.echo', payload: { text: 'x'.repeat(200) } });
     const claimed = await store.claim(job.id, { owner: 'o', leaseMs: 60_000 });
     const done = await store.consume(claimed, { text: 'y'.repeat(200) });
     const cost = meter.snapshot();
@@ -54,7 +55,7 @@ describe('cost of one job', () => {
 
   it('a retryable failure (claim, abandon, claim, consume) adds base-table writes only', async () => {
     meter.reset();
-    const { job } = await store.post({ type: 'demo.echo' });
+    const { job } = await postBody(store, { type: 'demo.echo' });
     const first = await store.claim(job.id, { owner: 'a', leaseMs: 60_000 });
     await store.abandon(first, { name: 'Error', message: 'again' }, 0);
     const second = await store.claim(job.id, { owner: 'b', leaseMs: 60_000 });

@@ -7,8 +7,9 @@ import { DynamoDBDocumentClient, PutCommand, UpdateCommand, GetCommand } from '@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postBody } from '../support/jobs.js';
 import { StorageError } from '../../lib/errors.js';
-import { JobStore } from '../../lib/store/index.js';
+import { DynamoJobStore } from '../../lib/store/index.js';
 import { createStoreFixture, jobIn, type StoreFixture } from '../support/store.js';
 
 let f: StoreFixture;
@@ -25,7 +26,7 @@ function faultyStore(fault: () => Error) {
   const client = DynamoDBDocumentClient.from(f.table.client);
   const mock = mockClient(client);
   mock.on(UpdateCommand).rejects(fault()).on(PutCommand).rejects(fault()).on(GetCommand).rejects(fault());
-  return { store: new JobStore(client, { tableName: f.table.tableName }, { now: f.clock.now }), restore: () => mock.restore() };
+  return { store: new DynamoJobStore(client, { tableName: f.table.tableName }, { now: f.clock.now }), restore: () => mock.restore() };
 }
 
 describe.each([
@@ -45,7 +46,7 @@ describe.each([
       heartbeat: () => store.heartbeat(job, 1_000),
       trash: () => store.trash(job.id),
       retry: () => store.retry(job.id),
-      post: () => store.post({ type: 'demo.echo', id: `fault-${job.id}` }),
+      post: () => postBody(store, { type: 'demo.echo', id: `fault-${job.id}` }),
       get: () => store.get(job.id),
     };
     const error = await calls[operation]().catch((e: unknown) => e);

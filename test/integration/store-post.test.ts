@@ -1,7 +1,7 @@
 /** Posting: idempotent on id, conflicting on another body, and invalid input writes nothing. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
-import { createStoreFixture, type StoreFixture } from '../support/store.js';
+import { createStoreFixture, type StoreFixture , postIn } from '../support/store.js';
 
 let f: StoreFixture;
 beforeAll(async () => {
@@ -11,29 +11,29 @@ afterAll(() => f.table.drop());
 
 describe('post', () => {
   it('creates a posted job with defaults', async () => {
-    const { job, created } = await f.store.post({ type: 'demo.echo', payload: { a: 1 } });
+    const { job, created } = await postIn(f, { type: 'demo.echo', payload: { a: 1 } });
     expect(created).toBe(true);
     expect(job).toMatchObject({ state: 'posted', attempts: 0, maxAttempts: 5, timeoutSeconds: 60, payload: { a: 1 }, version: 1 });
     expect(await f.store.get(job.id)).toEqual(job);
   });
 
   it('takes the job type defaults when the request says nothing', async () => {
-    const { job } = await f.store.post({ type: 'demo.echo' }, { typeVersion: 3, maxAttempts: 9, timeoutSeconds: 7 });
+    const { job } = await postIn(f, { type: 'demo.echo' }, { typeVersion: 3, maxAttempts: 9, timeoutSeconds: 7 });
     expect(job).toMatchObject({ typeVersion: 3, maxAttempts: 9, timeoutSeconds: 7 });
   });
 
   it('the same id and body returns the original job, unchanged', async () => {
     const body = { id: 'idem-1', type: 'demo.echo', payload: { n: 1 } };
-    const first = await f.store.post(body);
+    const first = await postIn(f, body);
     f.clock.advance(5_000);
-    const again = await f.store.post({ payload: { n: 1 }, type: 'demo.echo', id: 'idem-1' });
+    const again = await postIn(f, { payload: { n: 1 }, type: 'demo.echo', id: 'idem-1' });
     expect(again.created).toBe(false);
     expect(again.job).toEqual(first.job);
   });
 
   it('the same id with another body is a conflict and changes nothing', async () => {
-    const { job } = await f.store.post({ id: 'idem-2', type: 'demo.echo', payload: { n: 1 } });
-    await expect(f.store.post({ id: 'idem-2', type: 'demo.echo', payload: { n: 2 } })).rejects.toBeInstanceOf(ConflictError);
+    const { job } = await postIn(f, { id: 'idem-2', type: 'demo.echo', payload: { n: 1 } });
+    await expect(postIn(f, { id: 'idem-2', type: 'demo.echo', payload: { n: 2 } })).rejects.toBeInstanceOf(ConflictError);
     expect(await f.store.get('idem-2')).toEqual(job);
   });
 
@@ -54,7 +54,7 @@ describe('post', () => {
 
   it.each(invalid)('refuses %s and writes nothing', async (_, body) => {
     const before = await f.store.count();
-    const error = await f.store.post(body).catch((e: unknown) => e);
+    const error = await postIn(f, body).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).details.length).toBeGreaterThan(0);
     expect(await f.store.count()).toEqual(before);
@@ -64,7 +64,7 @@ describe('post', () => {
 
   it('accepts a payload just under 256 KiB', async () => {
     const blob = 'x'.repeat(256 * 1024 - 20);
-    const { job } = await f.store.post({ type: 'demo.echo', payload: { blob } });
+    const { job } = await postIn(f, { type: 'demo.echo', payload: { blob } });
     expect((await f.store.get(job.id)).payload).toEqual({ blob });
   });
 });

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClaimLostError, ClaimRefusedError, InvalidStateError, NotFoundError } from '../../lib/errors.js';
 import type { Job } from '../../lib/model.js';
-import { SITUATIONS, createStoreFixture, jobIn, type Situation, type StoreFixture } from '../support/store.js';
+import { SITUATIONS, createStoreFixture, jobIn, type Situation, type StoreFixture , postIn } from '../support/store.js';
 
 let f: StoreFixture;
 beforeAll(async () => {
@@ -93,14 +93,14 @@ describe('claim refusals say why', () => {
   });
 
   it('names a job that is not due yet, and claims it once due', async () => {
-    const { job } = await f.store.post({ type: 'demo.echo', delaySeconds: 30 });
+    const { job } = await postIn(f, { type: 'demo.echo', delaySeconds: 30 });
     await expect(f.store.claim(job.id, { owner: 'o', leaseMs: 1 })).rejects.toMatchObject({ reason: 'notDue', retryAfterMs: 30_000 });
     f.clock.advance(30_000);
     await expect(f.store.claim(job.id, { owner: 'o', leaseMs: 1 })).resolves.toMatchObject({ state: 'claimed', attempts: 1 });
   });
 
   it('names a job whose dispatchBy passed before it started, which failUnclaimed then fails', async () => {
-    const { job } = await f.store.post({ type: 'demo.echo', dispatchBy: new Date(f.clock.now() + 1_000).toISOString() });
+    const { job } = await postIn(f, { type: 'demo.echo', dispatchBy: new Date(f.clock.now() + 1_000).toISOString() });
     f.clock.advance(1_000);
     const error = (await f.store.claim(job.id, { owner: 'o', leaseMs: 1 }).catch((e: unknown) => e)) as ClaimRefusedError;
     expect(error.reason).toBe('expired');

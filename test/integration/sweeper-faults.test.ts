@@ -6,9 +6,9 @@ import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb
 import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostingSender } from '../../lib/postings.js';
-import { JobStore } from '../../lib/store/index.js';
-import { Sweeper } from '../../lib/sweeper.js';
+import { postBody } from '../support/jobs.js';
+import { DynamoJobStore, DynamoTaskCursors } from '../../lib/store/index.js';
+import { Sweeper } from '../../lib/maintenance/index.js';
 import { BoardHarness } from '../support/board-harness.js';
 import { waitFor } from '../support/wait.js';
 
@@ -19,7 +19,7 @@ afterAll(() => h.stop());
 describe('sweeper under storage faults', () => {
   it('sends the postings it marked even when another job of the page hits throttling', async () => {
     const ids = ['lost-a', 'lost-b', 'lost-c'];
-    for (const id of ids) await h.store.post({ type: 'demo.echo', id }); // written, never posted
+    for (const id of ids) await postBody(h.store, { type: 'demo.echo', id }); // written, never posted
 
     const real = h.table.documentClient;
     const faulty = DynamoDBDocumentClient.from(h.table.client);
@@ -35,12 +35,11 @@ describe('sweeper under storage faults', () => {
       });
     const clock = () => Date.now() + 10 * 60_000;
     const sweeper = new Sweeper({
-      store: new JobStore(faulty, { tableName: h.table.tableName }, { now: clock }),
-      sqs: h.sqs,
-      postings: new PostingSender(h.sqs, h.queue.queueUrl),
+      store: new DynamoJobStore(faulty, { tableName: h.table.tableName }, { now: clock }),
+      queue: h.postings,
+      cursors: new DynamoTaskCursors(h.table.documentClient, h.table.tableName),
       now: clock,
       logger: h.logger,
-      options: { queueUrl: h.queue.queueUrl },
     });
 
     const report = await sweeper.sweep();

@@ -5,8 +5,9 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { postBody } from '../support/jobs.js';
 import { JobBoard } from '../../lib/board.js';
-import { PostingSender } from '../../lib/postings.js';
+import { SqsPostingQueue } from '../../lib/queue/sqs-posting-queue.js';
 import { BoardHarness } from '../support/board-harness.js';
 import { sqsClient } from '../support/aws.js';
 import { waitFor } from '../support/wait.js';
@@ -37,7 +38,7 @@ describe('sweeper', () => {
   it('re-posts a job whose posting was lost between the two writes of a post, and the job completes', async () => {
     const faultySqs = sqsClient(h.queue.endpoint);
     mockClient(faultySqs).on(SendMessageCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
-    const board = new JobBoard({ store: h.store, postings: new PostingSender(faultySqs, h.queue.queueUrl), registry: h.registry, sqs: faultySqs, queueUrl: h.queue.queueUrl, deadLetterQueueUrl: h.queue.deadLetterQueueUrl, logger: h.logger });
+    const board = new JobBoard({ store: h.store, queue: SqsPostingQueue.single(faultySqs, h.queue.queueUrl, h.queue.deadLetterQueueUrl), registry: h.registry, logger: h.logger, now: h.clock.now });
     const { job, created } = await board.post({ type: 'demo.echo', payload: { lost: true } });
     expect(created).toBe(true);
     expect(h.events('posting_send_failed', job.id)).toHaveLength(1);
@@ -82,7 +83,7 @@ describe('sweeper', () => {
   });
 
   it('two sweepers racing re-post a lost posting once', async () => {
-    const { job } = await h.store.post({ type: 'demo.echo' }); // written, never posted
+    const { job } = await postBody(h.store, { type: 'demo.echo' }); // written, never posted
     h.clock.offsetMs += 5 * MINUTE;
     const reports = await Promise.all([h.sweeper.sweep(), h.sweeper.sweep(), h.sweeper.sweep()]);
     expect(reports.reduce((sum, r) => sum + r.posted, 0)).toBe(1);
@@ -92,7 +93,7 @@ describe('sweeper', () => {
   });
 
   it('fails a job whose dispatchBy passed before it started', async () => {
-    const { job } = await h.store.post({ type: 'demo.echo', dispatchBy: new Date(Date.now() + 1_000).toISOString() });
+    const { job } = await postBody(h.store, { type: 'demo.echo', dispatchBy: new Date(Date.now() + 1_000).toISOString() });
     h.clock.offsetMs += 3 * MINUTE;
     expect((await h.sweeper.sweep()).expired).toBe(1);
     expect(await h.store.get(job.id)).toMatchObject({ state: 'failed', attempts: 0 });

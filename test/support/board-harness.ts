@@ -8,12 +8,13 @@ import { ReceiveMessageCommand, GetQueueAttributesCommand, type SQSClient } from
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ConductorOptions, SweeperOptions } from '../../lib/config.js';
 import { JobBoard } from '../../lib/board.js';
-import { Conductor } from '../../lib/conductor.js';
+import { EventBus, logObserver } from '../../lib/events/events.js';
 import { JsonLogger } from '../../lib/logger.js';
-import { PostingSender } from '../../lib/postings.js';
+import { Sweeper } from '../../lib/maintenance/index.js';
+import { SqsPostingQueue } from '../../lib/queue/sqs-posting-queue.js';
 import { JobTypeRegistry, type JobType } from '../../lib/registry.js';
-import { JobStore } from '../../lib/store/index.js';
-import { Sweeper } from '../../lib/sweeper.js';
+import { Conductor } from '../../lib/run/conductor.js';
+import { DynamoJobStore, DynamoTaskCursors } from '../../lib/store/index.js';
 import { demoJobTypes } from '../../functions/job-types/demo.js';
 import { createConductorHandler } from '../../functions/conductor.js';
 import type { Runtime } from '../../functions/runtime.js';
@@ -42,7 +43,8 @@ export class SkewClock {
 export class BoardHarness {
   readonly logs: Record<string, unknown>[] = [];
   readonly clock = new SkewClock();
-  store!: JobStore;
+  store!: DynamoJobStore;
+  bus!: EventBus;
   board!: JobBoard;
   conductor!: Conductor;
   sweeper!: Sweeper;
@@ -51,7 +53,8 @@ export class BoardHarness {
   queue!: SqsEmulator;
   table!: TestTable;
   registry!: JobTypeRegistry;
-  postings!: PostingSender;
+  /** The posting queue (the SQS adapter on this harness's emulator). */
+  postings!: SqsPostingQueue;
   logger!: JsonLogger;
   private pollers: EventSourcePoller[] = [];
 
@@ -64,20 +67,34 @@ export class BoardHarness {
     this.documentClient = this.options.wrapDocumentClient?.(this.table.documentClient, this.table) ?? this.table.documentClient;
     const logger = (this.logger = new JsonLogger({}, (line) => this.logs.push(JSON.parse(line) as Record<string, unknown>)));
     this.registry = new JobTypeRegistry(this.options.jobTypes ?? demoJobTypes);
-    this.store = new JobStore(this.documentClient, { tableName: this.table.tableName }, { now: this.clock.now });
-    const postings = (this.postings = new PostingSender(this.sqs, this.queue.queueUrl));
-    const queues = { queueUrl: this.queue.queueUrl, deadLetterQueueUrl: this.queue.deadLetterQueueUrl };
-    this.board = new JobBoard({ store: this.store, postings, registry: this.registry, sqs: this.sqs, logger, ...queues });
+    this.bus = new EventBus([logObserver(logger)]);
+    this.store = new DynamoJobStore(this.documentClient, { tableName: this.table.tableName }, { now: this.clock.now, events: this.bus });
+    const queue = (this.postings = SqsPostingQueue.single(this.sqs, this.queue.queueUrl, this.queue.deadLetterQueueUrl));
+    this.board = new JobBoard({ store: this.store, queue, registry: this.registry, logger, now: this.clock.now });
     this.conductor = new Conductor({
       store: this.store,
-      sqs: this.sqs,
+      queue,
       registry: this.registry,
+      events: this.bus,
       logger,
       now: this.clock.now,
-      options: { ...queues, leaseMarginMs: 1_000, deadlineReserveMs: 500, minRemainingToStartMs: 1_000, ...this.options.conductor },
+      options: { leaseMarginMs: 1_000, deadlineReserveMs: 500, minRemainingToStartMs: 1_000, ...this.options.conductor },
     });
-    this.sweeper = new Sweeper({ store: this.store, sqs: this.sqs, postings, registry: this.registry, logger, now: this.clock.now, options: { queueUrl: this.queue.queueUrl, ...this.options.sweeper } });
+    this.sweeper = this.newSweeper();
     return this;
+  }
+
+  /** A sweeper on this harness's store and queue (tests make several to race them). */
+  newSweeper(options: { now?: () => number; sweeper?: Partial<SweeperOptions> } = {}): Sweeper {
+    return new Sweeper({
+      store: this.store,
+      queue: this.postings,
+      cursors: new DynamoTaskCursors(this.documentClient, this.table.tableName),
+      registry: this.registry,
+      logger: this.logger,
+      now: options.now ?? this.clock.now,
+      options: { ...this.options.sweeper, ...options.sweeper },
+    });
   }
 
   /** Starts an event source poller feeding this harness's conductor. */

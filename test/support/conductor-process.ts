@@ -6,10 +6,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createConductorHandler } from '../../functions/conductor.js';
 import type { Runtime } from '../../functions/runtime.js';
 import { demoJobTypes } from '../../functions/job-types/demo.js';
-import { Conductor } from '../../lib/conductor.js';
+import { EventBus, logObserver } from '../../lib/events/events.js';
 import { JsonLogger } from '../../lib/logger.js';
+import { SqsPostingQueue } from '../../lib/queue/sqs-posting-queue.js';
 import { JobTypeRegistry } from '../../lib/registry.js';
-import { JobStore } from '../../lib/store/index.js';
+import { Conductor } from '../../lib/run/conductor.js';
+import { DynamoJobStore } from '../../lib/store/index.js';
 import { EventSourcePoller } from '../../local/event-source.js';
 import { dynamoClient, sqsClient } from './aws.js';
 
@@ -24,12 +26,15 @@ export interface ConductorProcessConfig {
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ConductorProcessConfig;
 const sqs = sqsClient(config.sqsEndpoint);
-const store = new JobStore(DynamoDBDocumentClient.from(dynamoClient(config.dynamoEndpoint)), { tableName: config.tableName });
+const logger = new JsonLogger({ process: 'child' });
+const events = new EventBus([logObserver(logger)]);
+const store = new DynamoJobStore(DynamoDBDocumentClient.from(dynamoClient(config.dynamoEndpoint)), { tableName: config.tableName }, { events });
 const conductor = new Conductor({
   store,
-  sqs,
+  queue: SqsPostingQueue.single(sqs, config.queueUrl, config.deadLetterQueueUrl),
   registry: new JobTypeRegistry(demoJobTypes),
-  logger: new JsonLogger({ process: 'child' }),
-  options: { queueUrl: config.queueUrl, deadLetterQueueUrl: config.deadLetterQueueUrl, leaseMs: config.leaseMs, leaseMarginMs: 1_000, deadlineReserveMs: 500 },
+  events,
+  logger,
+  options: { leaseMs: config.leaseMs, leaseMarginMs: 1_000, deadlineReserveMs: 500 },
 });
 new EventSourcePoller({ sqs, queueUrl: config.queueUrl, handler: createConductorHandler([], () => ({ conductor }) as unknown as Runtime), invocationTimeoutMs: 60_000 }).start();

@@ -1,7 +1,9 @@
 /** A JobStore on its own table with a hand-moved clock, and jobs brought into each state for real. */
-import { JobStore } from '../../lib/store/index.js';
+import { DynamoJobStore, type JobStore } from '../../lib/store/index.js';
 import type { Job } from '../../lib/model.js';
+import type { JobTypeDefaults } from '../../lib/post-request.js';
 import { ManualClock } from './clock.js';
+import { postBody } from './jobs.js';
 import { createTestTable, type TestTable } from './table.js';
 
 export interface StoreFixture {
@@ -15,8 +17,7 @@ export interface StoreFixture {
 export async function createStoreFixture(): Promise<StoreFixture> {
   const table = await createTestTable();
   const clock = new ManualClock();
-  let n = 0;
-  const store = new JobStore(table.documentClient, { tableName: table.tableName }, { now: clock.now, newId: () => `job-${++n}-${Math.random().toString(36).slice(2, 8)}` });
+  const store = new DynamoJobStore(table.documentClient, { tableName: table.tableName }, { now: clock.now });
   return { table, clock, store, leaseMs: 60_000 };
 }
 
@@ -26,7 +27,7 @@ export const SITUATIONS: readonly Situation[] = ['posted', 'claimed', 'claimedEx
 
 /** Posts a job and moves it into `situation` through the store's own transitions. */
 export async function jobIn(f: StoreFixture, situation: Situation, body: Record<string, unknown> = {}): Promise<Job> {
-  const { job } = await f.store.post({ type: 'demo.echo', payload: { situation }, ...body });
+  const { job } = await postBody(f.store, { type: 'demo.echo', payload: { situation }, ...body }, undefined, f.clock.now());
   if (situation === 'posted') return job;
   if (situation === 'trashed') return f.store.trash(job.id);
   const claimed = await f.store.claim(job.id, { owner: `owner-${job.id}`, leaseMs: situation === 'claimedExpired' ? 1 : f.leaseMs });
@@ -37,4 +38,9 @@ export async function jobIn(f: StoreFixture, situation: Situation, body: Record<
   if (situation === 'claimed') return claimed;
   if (situation === 'completed') return f.store.consume(claimed, { ok: true });
   return f.store.fail(claimed, { name: 'Error', message: 'boom' }, 'last attempt failed');
+}
+
+/** Posts a body to the fixture's store at the fixture's clock time. */
+export function postIn(f: StoreFixture, body: unknown, defaults?: JobTypeDefaults): Promise<{ job: Job; created: boolean }> {
+  return postBody(f.store, body, defaults, f.clock.now());
 }

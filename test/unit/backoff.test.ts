@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffMs } from '../../lib/backoff.js';
+import { backoffMs } from '../../lib/run/backoff.js';
 import { BACKOFF_DEFAULTS } from '../../lib/config.js';
 
 describe('backoffMs', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConductorOptions, resolveStoreOptions } from '../../lib/config.js';
 import { ConfigurationError, ValidationError } from '../../lib/errors.js';
 import type { Job } from '../../lib/model.js';
-import { decodePosting, encodePosting } from '../../lib/postings.js';
+import { decodePosting, encodePosting } from '../../lib/queue/posting.js';
 import { claimRefusal } from '../../lib/store/claim-refusal.js';
 import { decodeCursor, encodeCursor } from '../../lib/store/cursor.js';
 
@@ -46,8 +46,8 @@ describe('claimRefusal', () => {
 describe('configuration', () => {
   it('names the bad option', () => {
     expect(() => resolveStoreOptions({ tableName: '' })).toThrow(/tableName/);
-    expect(() => resolveConductorOptions({ queueUrl: 'q', deadLetterQueueUrl: 'd', recordConcurrency: 0 })).toThrow(ConfigurationError);
-    expect(() => resolveConductorOptions({ queueUrl: 'q', deadLetterQueueUrl: 'd', recordConcurrency: 0 })).toThrow(/recordConcurrency/);
+    expect(() => resolveConductorOptions({ recordConcurrency: 0 })).toThrow(ConfigurationError);
+    expect(() => resolveConductorOptions({ recordConcurrency: 0 })).toThrow(/recordConcurrency/);
   });
   it('fills defaults that work', () => {
     expect(resolveStoreOptions({ tableName: 't' })).toMatchObject({ retentionDays: 7, clockSkewMs: 1_000 });

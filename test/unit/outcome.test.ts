@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BACKOFF_DEFAULTS } from '../../lib/config.js';
 import { PermanentError } from '../../lib/errors.js';
 import type { Job } from '../../lib/model.js';
-import { decideOutcome } from '../../lib/outcome.js';
+import { decideOutcome } from '../../lib/run/outcome.js';
 
 const job = (attempts: number, maxAttempts = 3): Job => ({
   id: 'j', type: 't', typeVersion: 1, payload: {}, state: 'claimed', owner: 'o', attempts, maxAttempts, errors: [],
@@ -27,7 +27,7 @@ describe('decideOutcome', () => {
   });
 
   it('treats a timeout as retryable', () => {
-    expect(decideOutcome(job(1), { kind: 'timedOut', afterMs: 5 }, context)).toMatchObject({ transition: 'abandon', error: { name: 'TimeoutError' } });
+    expect(decideOutcome(job(1), { kind: 'stopped', reason: 'timeout', afterMs: 5 }, context)).toMatchObject({ transition: 'abandon', error: { name: 'TimeoutError' } });
   });
 
   it('fails a PermanentError at once, even one from another copy of the class', () => {
@@ -38,10 +38,22 @@ describe('decideOutcome', () => {
 
   it('fails the last attempt instead of abandoning it', () => {
     expect(decideOutcome(job(3, 3), { kind: 'threw', error: new Error('again') }, context)).toMatchObject({ transition: 'fail', posting: { action: 'deadLetter', reason: 'attempts exhausted (3 of 3)' } });
-    expect(decideOutcome(job(3, 3), { kind: 'timedOut', afterMs: 1 }, context)).toMatchObject({ transition: 'fail' });
+    expect(decideOutcome(job(3, 3), { kind: 'stopped', reason: 'timeout', afterMs: 1 }, context)).toMatchObject({ transition: 'fail' });
   });
 
   it('records thrown non-errors readably', () => {
     expect(decideOutcome(job(1), { kind: 'threw', error: 'plain string' }, context)).toMatchObject({ error: { name: 'Error', message: 'plain string' } });
+  });
+});
+
+describe('decideOutcome: stop reasons', () => {
+  it('a lost lease writes nothing and deletes the posting (the new owner carries the job)', () => {
+    expect(decideOutcome(job(1), { kind: 'stopped', reason: 'claimLost', afterMs: 5 }, context)).toEqual({ transition: 'none', posting: { action: 'delete' } });
+  });
+
+  it('a cancel or suspend request hands the job back without spending the attempt, even on the last attempt', () => {
+    for (const reason of ['cancelled', 'suspended'] as const) {
+      expect(decideOutcome(job(3, 3), { kind: 'stopped', reason, afterMs: 5 }, context)).toEqual({ transition: 'release', posting: { action: 'returnAfter', delaySeconds: 0 } });
+    }
   });
 });

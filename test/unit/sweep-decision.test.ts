@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SWEEPER_DEFAULTS } from '../../lib/config.js';
 import type { Job } from '../../lib/model.js';
-import { decideSweep } from '../../lib/sweeper.js';
+import { decideSweep } from '../../lib/maintenance/index.js';
 
 const MINUTE = 60_000;
 const now = 1_000 * MINUTE;

@@ -1,4 +1,4 @@
-import type { BackoffOptions } from './config.js';
+import type { BackoffOptions } from '../config.js';
 
 /**
  * Delay before attempt `attempt + 1`, after attempt `attempt` (≥ 1) failed:

@@ -1,0 +1,129 @@
+/**
+ * The sweep: runs the open-job tasks (expire, promote, rescue; see `open-job-tasks.ts`) over the
+ * open jobs, shard by shard, a page at a time, within a time budget taken from the invocation's
+ * remaining time. Where it stopped is saved in the table, so a backlog larger than one budget is
+ * worked through over several ticks, each starting where the last one stopped instead of at
+ * shard 0 again (which would starve the higher shards).
+ *
+ * Start-up repair (`repostAll`) is different: the local stack's queue was lost, so every open job
+ * needs a posting before anything is served. It reads everything, and leaves the saved position alone.
+ */
+import { LIMITS, resolveSweeperOptions, type SweeperOptions } from '../config.js';
+import { InvalidStateError, NotFoundError, isJobboardError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Job } from '../model.js';
+import type { OutgoingPosting, PostingQueue } from '../queue/posting-queue.js';
+import type { JobTypeRegistry } from '../registry.js';
+import type { JobStore, TaskCursors } from '../store/index.js';
+import { TABLE } from '../table.js';
+import { decideSweep, type SweepInput } from './open-job-tasks.js';
+
+export interface SweepReport {
+  examined: number;
+  posted: number;
+  expired: number;
+  /** Jobs whose step failed (storage trouble); the next sweep retries them. */
+  failed: number;
+  queueIdle: boolean;
+  /** Every shard was read to its end in this sweep. */
+  complete: boolean;
+}
+
+/** Where a sweep resumes: a shard, and the index key after which it continues. */
+export interface SweepPosition {
+  shard: number;
+  after: string | null;
+}
+
+export interface SweeperDependencies {
+  store: JobStore;
+  queue: PostingQueue;
+  cursors: TaskCursors;
+  /** Jobs of types this deployment does not know are left alone (their postings would only be dead-lettered). */
+  registry?: JobTypeRegistry;
+  options?: Partial<SweeperOptions>;
+  logger?: Logger;
+  now?: () => number;
+}
+
+const CURSOR = 'sweep';
+
+export class Sweeper {
+  readonly options: SweeperOptions;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: SweeperDependencies) {
+    this.options = resolveSweeperOptions(deps.options);
+    this.now = deps.now ?? Date.now;
+  }
+
+  /**
+   * One sweep. `remainingMs`: the invocation's time left (default: unbounded); the sweep stops
+   * `reserveMs` before it. `repostAll`: the local stack's start-up repair.
+   */
+  async sweep({ repostAll = false, remainingMs = Number.POSITIVE_INFINITY }: { repostAll?: boolean; remainingMs?: number } = {}): Promise<SweepReport> {
+    const now = this.now();
+    const deadline = now + remainingMs - this.options.reserveMs;
+    const queueIdle = repostAll || (await this.deps.queue.depth()).visible === 0;
+    // Younger jobs cannot need the sweeper yet: their postings are fresh, and delays long enough to be unsent were posted ≥ 15 min before due.
+    const createdBefore = repostAll ? now + 1 : now - Math.min(this.options.horizonMs, LIMITS.sqsMaxDelaySeconds * 1_000 - this.options.lookaheadMs);
+    const input: SweepInput = { now, queueIdle, repostAll };
+    const report: SweepReport = { examined: 0, posted: 0, expired: 0, failed: 0, queueIdle, complete: false };
+
+    let position: SweepPosition = repostAll ? { shard: 0, after: null } : await this.startingPosition();
+    let shardsDone = 0;
+    while (shardsDone < TABLE.shardCount) {
+      if (this.now() >= deadline) break;
+      const page = await this.deps.store.openJobsPage(position.shard, position.after, createdBefore, this.options.pageSize);
+      await this.settlePage(page.jobs, input, report);
+      if (page.next === null) {
+        shardsDone++;
+        position = { shard: (position.shard + 1) % TABLE.shardCount, after: null };
+      } else {
+        position = { shard: position.shard, after: page.next };
+      }
+    }
+    report.complete = shardsDone === TABLE.shardCount;
+    if (!repostAll) await this.deps.cursors.save(CURSOR, position, this.now());
+    return report;
+  }
+
+  private async startingPosition(): Promise<SweepPosition> {
+    const saved = await this.deps.cursors.load<SweepPosition>(CURSOR);
+    const valid = saved !== undefined && Number.isInteger(saved.shard) && saved.shard >= 0 && saved.shard < TABLE.shardCount;
+    return valid ? { shard: saved.shard, after: typeof saved.after === 'string' ? saved.after : null } : { shard: 0, after: null };
+  }
+
+  /** Decides and applies each job of a page; each settles on its own, then the page's postings go out together. */
+  private async settlePage(jobs: readonly Job[], input: SweepInput, report: SweepReport): Promise<void> {
+    const logger = this.deps.logger;
+    const outgoing: OutgoingPosting[] = [];
+    const settled = await Promise.allSettled(
+      jobs.map(async (job) => {
+        report.examined++;
+        if (this.deps.registry !== undefined && this.deps.registry.get(job.type) === undefined) return;
+        const action = decideSweep(job, input, this.options);
+        if (action.kind === 'expire') {
+          const failed = await this.deps.store.failUnclaimed(job, 'expired').catch((error: unknown) => {
+            if (isJobboardError(error, InvalidStateError) || isJobboardError(error, NotFoundError)) return undefined; // someone moved it first
+            throw error;
+          });
+          if (failed !== undefined) report.expired++;
+        } else if (action.kind === 'post' && (await this.deps.store.markPosted(job, action.postedAt))) {
+          // Marked first, conditioned on the version we saw: of two sweepers, only one sends.
+          outgoing.push({ id: job.id, delaySeconds: action.delaySeconds });
+        }
+      }),
+    );
+    for (const result of settled) {
+      if (result.status === 'fulfilled') continue;
+      report.failed++;
+      logger?.warn('sweep_step_failed', { error: result.reason, recovery: 'the next sweep tries again' });
+    }
+    if (outgoing.length > 0) {
+      await this.deps.queue.send(outgoing);
+      report.posted += outgoing.length;
+      logger?.info('postings_repaired', { count: outgoing.length, ids: outgoing.slice(0, 20).map((p) => p.id) });
+    }
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The conductor for one batch of postings: for each, claim the job, run it, write the outcome,
+ * and tell the event source which records must come back. What each ending means is decided by
+ * pure functions (`decideOutcome`, `decideRefusal`); this class only applies their decisions.
+ *
+ * A storage error at any step never drops, consumes or fails a job: the record is reported
+ * failed and its posting comes back. Only records that are finished (or cannot ever be
+ * processed, and went to the DLQ) are reported done.
+ */
+import { randomBytes } from 'node:crypto';
+import { LIMITS, resolveConductorOptions, type ConductorOptions } from '../config.js';
+import { ClaimLostError, ClaimRefusedError, InvalidStateError, NotFoundError, isJobboardError } from '../errors.js';
+import { EventBus, type PostingEvent } from '../events/events.js';
+import type { Job } from '../model.js';
+import { decodePosting } from '../queue/posting.js';
+import type { PostingQueue, PostingRecord } from '../queue/posting-queue.js';
+import type { JobType, JobTypeRegistry, Logger } from '../registry.js';
+import type { JobStore } from '../store/index.js';
+import { decideOutcome, describeError, type Outcome, type PostingFate } from './outcome.js';
+import { decideRefusal, type RefusalDecision } from './refusal.js';
+import { runJob } from './run-job.js';
+
+export type { PostingRecord };
+
+/** The parts of a Lambda context the conductor reads. */
+export interface Invocation {
+  awsRequestId: string;
+  getRemainingTimeInMillis(): number;
+}
+
+export interface BatchResult {
+  batchItemFailures: { itemIdentifier: string }[];
+}
+
+export interface ConductorDependencies {
+  store: JobStore;
+  queue: PostingQueue;
+  registry: JobTypeRegistry;
+  options?: Partial<ConductorOptions>;
+  events?: EventBus;
+  logger?: Logger;
+  now?: () => number;
+  /** In [0, 1): backoff jitter. */
+  random?: () => number;
+  /** The random part of an owner token (unique per claim). */
+  randomToken?: () => string;
+}
+
+/** Mean pause before a posting whose processing hit a storage error comes back. */
+const STORAGE_RETRY_SECONDS = 5;
+/** A job posted by newer code comes back after this long, for a newer conductor to take. */
+const NEWER_VERSION_RETRY_SECONDS = 30;
+
+/** A record is done (its message may be deleted) or must come back. */
+type Fate = 'done' | 'comeBack';
+
+export class Conductor {
+  readonly options: ConductorOptions;
+  private readonly store: JobStore;
+  private readonly queue: PostingQueue;
+  private readonly registry: JobTypeRegistry;
+  private readonly events: EventBus;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly randomToken: () => string;
+
+  constructor(dependencies: ConductorDependencies) {
+    this.options = resolveConductorOptions(dependencies.options ?? {});
+    this.store = dependencies.store;
+    this.queue = dependencies.queue;
+    this.registry = dependencies.registry;
+    this.events = dependencies.events ?? new EventBus();
+    this.logger = dependencies.logger ?? { info() {}, warn() {}, error() {} };
+    this.now = dependencies.now ?? Date.now;
+    this.random = dependencies.random ?? Math.random;
+    this.randomToken = dependencies.randomToken ?? (() => randomBytes(6).toString('base64url'));
+  }
+
+  /** Processes one batch; the result is Lambda's ReportBatchItemFailures response. */
+  async processBatch(records: readonly PostingRecord[], invocation: Invocation): Promise<BatchResult> {
+    const deadline = this.now() + invocation.getRemainingTimeInMillis();
+    const failures: string[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < records.length) {
+        const record = records[next++] as PostingRecord;
+        const fate = await this.processRecord(record, invocation.awsRequestId, deadline).catch(async (error: unknown) => {
+          // Storage trouble: bring the posting back after a short, jittered pause rather than the
+          // queue's visibility timeout (6 × the function timeout). If the job was claimed, the
+          // early posting finds the lease live and waits for it; if SQS fails too, the timeout stands.
+          const retryInSeconds = Math.ceil(STORAGE_RETRY_SECONDS * (0.5 + this.random()));
+          await this.queue.returnAfter(record, retryInSeconds).catch(() => undefined);
+          this.report({ kind: 'posting', name: 'record_failed', detail: { messageId: record.messageId, error: describeError(error), retryInSeconds } });
+          return 'comeBack' as const;
+        });
+        if (fate === 'comeBack') failures.push(record.messageId);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.recordConcurrency, records.length) }, worker));
+    return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+  }
+
+  private async processRecord(record: PostingRecord, requestId: string, deadline: number): Promise<Fate> {
+    if (deadline - this.now() < this.options.minRemainingToStartMs) {
+      // Not started: make it visible again at once rather than after the queue's visibility timeout.
+      this.report({ kind: 'posting', name: 'posting_deferred', detail: { messageId: record.messageId, reason: 'invocation deadline near' } });
+      return this.settle(record, { action: 'returnAfter', delaySeconds: 0 });
+    }
+    const decoded = decodePosting(record.body);
+    if ('malformed' in decoded) return this.settle(record, { action: 'deadLetter', reason: `malformed posting: ${decoded.malformed}` });
+    let job: Job;
+    try {
+      job = await this.store.claim(decoded.posting.id, { owner: `${requestId}:${this.randomToken()}`, leaseMs: this.leaseMs(deadline) });
+    } catch (error) {
+      if (isJobboardError(error, ClaimRefusedError)) return this.applyRefusal(record, error, decideRefusal(error));
+      throw error;
+    }
+    const type = this.registry.get(job.type);
+    if (type === undefined) {
+      // Failed where an operator sees it (and can retry it once the type is deployed), without spending the attempt.
+      const reason = `job type ${job.type} is unknown to this deployment`;
+      const failed = await this.store.fail(job, { name: 'UnknownJobTypeError', message: reason }, reason, { attemptSpent: false });
+      return this.settle(record, { action: 'deadLetter', reason }, failed);
+    }
+    if (job.typeVersion > type.version) {
+      // Posted by newer code: hand it back unspent and let a newer conductor take it.
+      await this.store.release(job);
+      return this.settle(record, { action: 'returnAfter', delaySeconds: NEWER_VERSION_RETRY_SECONDS });
+    }
+    return this.run(record, job, type, deadline);
+  }
+
+  /** Runs a claimed job and applies the outcome. */
+  private async run(record: PostingRecord, claimed: Job, type: JobType, deadline: number): Promise<Fate> {
+    const started = this.now();
+    let job = claimed;
+    const result = await runJob(type, job, {
+      runLimitMs: Math.max(0, Math.min(claimed.timeoutSeconds * 1_000, deadline - started - this.options.deadlineReserveMs)),
+      // Renew well before the lease runs out, so a live run is never taken over.
+      renewEveryMs: Math.max(250, Math.floor(this.leaseMs(deadline) / 2)),
+      renew: async () => {
+        job = await this.store.heartbeat(job, this.leaseMs(deadline));
+        await this.queue.returnAfter(record, Math.ceil((this.leaseMs(deadline) + this.options.leaseMarginMs) / 1_000));
+        return job;
+      },
+      logger: this.logger,
+      now: this.now,
+    });
+    const outcome = decideOutcome(job, result, { now: this.now(), random: this.random, backoff: type.defaults.backoff });
+    try {
+      const written = await this.applyOutcome(job, outcome);
+      if (outcome.transition === 'none') this.report({ kind: 'posting', name: 'claim_lost', jobId: job.id, type: job.type, attempt: job.attempts, detail: { owner: job.owner, during: 'renewal' } });
+      return await this.settle(record, outcome.posting, written);
+    } catch (error) {
+      if (!isJobboardError(error, ClaimLostError)) throw error;
+      // Someone else owns the job now; their posting carries it on. Ours is spent.
+      this.report({ kind: 'posting', name: 'claim_lost', jobId: job.id, type: job.type, attempt: job.attempts, detail: { owner: job.owner, error: error.message } });
+      return 'done';
+    }
+  }
+
+  /** Writes the transition an outcome names; returns the job as written (undefined: nothing written). */
+  private async applyOutcome(job: Job, outcome: Outcome): Promise<Job | undefined> {
+    switch (outcome.transition) {
+      case 'consume':
+        return this.store.consume(job, outcome.result);
+      case 'abandon':
+        return this.store.abandon(job, outcome.error, outcome.retryAt);
+      case 'fail':
+        return this.store.fail(job, outcome.error, outcome.posting.reason);
+      case 'release':
+        return this.store.release(job);
+      case 'none':
+        return undefined;
+    }
+  }
+
+  /** Applies a refused claim's decision: an optional transition, then the posting's fate. */
+  private async applyRefusal(record: PostingRecord, refusal: ClaimRefusedError, decision: RefusalDecision): Promise<Fate> {
+    switch (decision.action) {
+      case 'drop': {
+        this.report({ kind: 'posting', name: 'posting_dropped', jobId: refusal.jobId, detail: { reason: refusal.reason, state: refusal.state, why: decision.why } });
+        return this.settle(record, { action: 'delete' });
+      }
+      case 'forwardFailed':
+        return this.settle(record, { action: 'deadLetter', reason: decision.job.deadLetterReason ?? 'failed' }, decision.job);
+      case 'returnAfter':
+        return this.settle(record, { action: 'returnAfter', delaySeconds: decision.delaySeconds });
+      case 'failUnclaimed': {
+        let failed: Job;
+        try {
+          failed = await this.store.failUnclaimed(decision.job, decision.reason, decision.deadLetterReason);
+        } catch (error) {
+          // Gone meanwhile: nothing left to fail. Moved on (claimed, retried, failed by the sweeper): look again soon.
+          if (isJobboardError(error, NotFoundError)) return this.settle(record, { action: 'delete' });
+          if (isJobboardError(error, InvalidStateError)) return this.settle(record, { action: 'returnAfter', delaySeconds: 1 });
+          throw error;
+        }
+        return this.settle(record, { action: 'deadLetter', reason: decision.deadLetterReason }, failed);
+      }
+    }
+  }
+
+  /**
+   * Carries out a posting's fate. A dead-letter copy of a failed job is followed by clearing the
+   * job's `deadLetterReason`; if either step fails, the error brings the posting back, and the
+   * redelivery finds the reason still set and tries again: the copy may arrive twice, never not at all.
+   */
+  private async settle(record: PostingRecord, fate: PostingFate, job?: Job): Promise<Fate> {
+    switch (fate.action) {
+      case 'delete':
+        return 'done';
+      case 'returnAfter':
+        await this.queue.returnAfter(record, Math.min(LIMITS.sqsMaxVisibilitySeconds, fate.delaySeconds));
+        return 'comeBack';
+      case 'deadLetter':
+        await this.queue.deadLetter(record.body, fate.reason, job?.type);
+        this.report({ kind: 'posting', name: 'posting_deadlettered', jobId: job?.id, type: job?.type, attempt: job?.attempts, detail: { reason: fate.reason } });
+        if (job?.deadLetterReason !== undefined) await this.store.deadLettered(job);
+        return 'done';
+    }
+  }
+
+  /** Initial lease: the conductor's lease length bounded by the invocation's time left. */
+  private leaseMs(deadline: number): number {
+    const left = deadline - this.now() - this.options.deadlineReserveMs;
+    return Math.max(1_000, Math.min(this.options.leaseMs, left)) + this.options.leaseMarginMs;
+  }
+
+  private report(event: PostingEvent): void {
+    this.events.emit(event);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Decides, in one place, what a run's ending means for the job and for its posting. Pure: the
+ * conductor applies what this returns, whatever it is, through one generic path.
+ */
+import type { BackoffOptions } from '../config.js';
+import { LIMITS } from '../config.js';
+import { isPermanentError } from '../errors.js';
+import type { ErrorInput, Job } from '../model.js';
+import { jsonBytes } from '../model.js';
+import { backoffMs } from './backoff.js';
+
+/** Why a run was stopped from outside its own code. */
+export type StopReason =
+  /** The job's timeout, or the invocation's deadline, came first. */
+  | 'timeout'
+  /** An operator cancelled the running job. */
+  | 'cancelled'
+  /** An operator (or the job itself) suspended it. */
+  | 'suspended'
+  /** A lease renewal found another owner: this run no longer owns the job. */
+  | 'claimLost';
+
+/** What running the job produced. */
+export type RunResult =
+  | { kind: 'succeeded'; result: unknown }
+  | { kind: 'threw'; error: unknown }
+  | { kind: 'stopped'; reason: StopReason; afterMs: number };
+
+/** What becomes of the posting once the job's transition is written. */
+export type PostingFate =
+  | { action: 'delete' }
+  | { action: 'returnAfter'; delaySeconds: number }
+  /** Forward a copy to the dead-letter queue (with this reason), then delete. */
+  | { action: 'deadLetter'; reason: string };
+
+/** The next transition and the posting's fate. */
+export type Outcome =
+  | { transition: 'consume'; result: unknown; posting: { action: 'delete' } }
+  | { transition: 'abandon'; error: ErrorInput; retryAt: number; posting: { action: 'returnAfter'; delaySeconds: number } }
+  | { transition: 'fail'; error: ErrorInput; posting: { action: 'deadLetter'; reason: string } }
+  /** Stopped on request: the job is handed back with the attempt unspent. */
+  | { transition: 'release'; posting: { action: 'returnAfter'; delaySeconds: number } }
+  /** The lease was lost: the new owner's posting carries the job on; ours is spent. */
+  | { transition: 'none'; posting: { action: 'delete' } };
+
+export function decideOutcome(job: Job, run: RunResult, context: { now: number; random: () => number; backoff: BackoffOptions }): Outcome {
+  if (run.kind === 'succeeded') {
+    const bytes = jsonBytes(run.result);
+    if (bytes <= LIMITS.resultBytes) return { transition: 'consume', result: run.result ?? null, posting: { action: 'delete' } };
+    return fail({ name: 'ResultTooLargeError', message: `result is ${bytes} bytes, more than ${LIMITS.resultBytes}` }, 'result too large');
+  }
+  if (run.kind === 'stopped' && run.reason === 'claimLost') return { transition: 'none', posting: { action: 'delete' } };
+  if (run.kind === 'stopped' && (run.reason === 'cancelled' || run.reason === 'suspended')) return { transition: 'release', posting: { action: 'returnAfter', delaySeconds: 0 } };
+  const error: ErrorInput = run.kind === 'stopped' ? { name: 'TimeoutError', message: `run stopped after ${run.afterMs} ms` } : describeError(run.error);
+  if (run.kind === 'threw' && isPermanentError(run.error)) return fail(error, 'permanent error');
+  if (job.attempts >= job.maxAttempts) return fail(error, `attempts exhausted (${job.attempts} of ${job.maxAttempts})`);
+  const delayMs = backoffMs(job.attempts, context.backoff, context.random);
+  // SQS counts visibility in whole seconds; round up so the posting never returns before the job is due.
+  const delaySeconds = Math.min(LIMITS.sqsMaxVisibilitySeconds, Math.ceil(delayMs / 1_000));
+  return { transition: 'abandon', error, retryAt: context.now + delayMs, posting: { action: 'returnAfter', delaySeconds } };
+}
+
+function fail(error: ErrorInput, reason: string): Outcome {
+  return { transition: 'fail', error, posting: { action: 'deadLetter', reason } };
+}
+
+export function describeError(error: unknown): ErrorInput {
+  if (error instanceof Error) return { name: error.name || 'Error', message: error.message };
+  return { name: 'Error', message: typeof error === 'string' ? error : JSON.stringify(error) ?? String(error) };
+}

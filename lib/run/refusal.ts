@@ -1,0 +1,43 @@
+/**
+ * Decides what a refused claim means for its posting (DESIGN.md, Conductor, step 2). Pure, beside
+ * the outcome decision: the conductor applies what this returns.
+ */
+import { LIMITS } from '../config.js';
+import type { ClaimRefusedError } from '../errors.js';
+import type { Job } from '../model.js';
+
+export type RefusalDecision =
+  /** A duplicate or orphan posting, or one due too far off for a message: delete it. */
+  | { action: 'drop'; why: string }
+  /** Failed, but its dead-letter copy never went out (a crash or an SQS error after the failing write): send it now. */
+  | { action: 'forwardFailed'; job: Job }
+  /** Bring the posting back when the job may be claimable: a live lease's end, or the due time. */
+  | { action: 'returnAfter'; delaySeconds: number }
+  /** Nobody can run it any more: fail it, and send the posting to the dead-letter queue. */
+  | { action: 'failUnclaimed'; job: Job; reason: 'exhausted' | 'expired'; deadLetterReason: string };
+
+export function decideRefusal(refusal: ClaimRefusedError): RefusalDecision {
+  switch (refusal.reason) {
+    case 'final':
+      return refusal.job?.deadLetterReason !== undefined ? { action: 'forwardFailed', job: refusal.job } : { action: 'drop', why: 'final' };
+    case 'missing':
+      return { action: 'drop', why: 'missing' };
+    case 'leased':
+      return { action: 'returnAfter', delaySeconds: Math.ceil((refusal.retryAfterMs ?? 1_000) / 1_000) };
+    case 'notDue': {
+      const delaySeconds = Math.ceil((refusal.retryAfterMs ?? 0) / 1_000);
+      // Too far off for this message; maintenance posts the job when it falls due.
+      return delaySeconds > LIMITS.sqsMaxVisibilitySeconds ? { action: 'drop', why: 'due after the longest visibility' } : { action: 'returnAfter', delaySeconds };
+    }
+    case 'exhausted':
+    case 'expired':
+      // Without the item (it never lacks one for these reasons) nothing can be failed: look again soon.
+      if (refusal.job === undefined) return { action: 'returnAfter', delaySeconds: 1 };
+      return {
+        action: 'failUnclaimed',
+        job: refusal.job,
+        reason: refusal.reason,
+        deadLetterReason: refusal.reason === 'exhausted' ? 'attempts exhausted' : 'dispatchBy passed before the job started',
+      };
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Counts per state. `JobCounts` is the seam: today's `IndexJobCounts` counts on the indexes;
+ * counters kept from the table's stream (O(1) reads) will implement the same interface.
+ *
+ * Finished states are counted on the done index alone (`Select: COUNT`, no items read). The
+ * open index does not project `state` (that would cost an index write on every claim), so the
+ * posted/claimed split reads the `state` of every open job: O(open jobs). To stay correct within
+ * the API's time limit, the count gives up with a retryable `StorageError` once its time budget
+ * is spent, rather than answering a partial count.
+ */
+import { StorageError } from '../errors.js';
+import { FINAL_STATES, JOB_STATES, JobState, type JobState as State } from '../states.js';
+import { TABLE } from '../table.js';
+import type { IndexReader } from './index-reader.js';
+import { allShards, doneShardKey, openShardKey } from './keys.js';
+
+export type CountByState = Record<State, number>;
+
+export interface JobCounts {
+  count(): Promise<CountByState>;
+}
+
+/** Open-index entries read per round per shard. */
+const OPEN_ROUND = 1_000;
+
+export class IndexJobCounts implements JobCounts {
+  constructor(
+    private readonly reader: IndexReader,
+    private readonly now: () => number,
+    /** A count that would take longer than this fails instead (API Gateway's limit is 29 s). */
+    private readonly budgetMs = 20_000,
+  ) {}
+
+  async count(): Promise<CountByState> {
+    const deadline = this.now() + this.budgetMs;
+    const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as CountByState;
+    await Promise.all(
+      FINAL_STATES.map(async (state) => {
+        const perShard = await Promise.all(allShards().map((shard) => this.reader.count(TABLE.doneIndex, doneShardKey(state, shard))));
+        counts[state] = perShard.reduce((a, b) => a + b, 0);
+      }),
+    );
+    await Promise.all(
+      allShards().map(async (shard) => {
+        let after: string | null = null;
+        do {
+          if (this.now() > deadline) throw new StorageError(`counting open jobs took more than ${this.budgetMs} ms; try again`, { retryable: true });
+          const page = await this.reader.page(TABLE.openIndex, openShardKey(shard), { after, maxRead: OPEN_ROUND });
+          const states = await this.reader.jobs(page.entries.map((entry) => entry.pk), ['state']);
+          for (const job of states.values()) if (job.state === JobState.posted || job.state === JobState.claimed) counts[job.state]++;
+          after = page.lastRead;
+        } while (after !== null);
+      }),
+    );
+    return counts;
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The item codec: a job ↔ its DynamoDB item. The item is the job's attributes plus what exists
+ * only in storage: the key and the index keys. Other item kinds have codecs of their own.
+ */
+import type { Job } from '../model.js';
+import { TABLE } from '../table.js';
+import { jobKey, kindOfKey, openIndexAttributes } from './keys.js';
+
+/** Attributes that exist only on the item: the key and the index keys. */
+const ITEM_ONLY = new Set<string>([
+  TABLE.partitionKey,
+  TABLE.openIndex.partitionKey,
+  TABLE.openIndex.sortKey,
+  TABLE.doneIndex.partitionKey,
+  TABLE.doneIndex.sortKey,
+]);
+
+/** The item a new job is written as: its key, its attributes and its open-index keys. */
+export function newJobItem(job: Job): Record<string, unknown> {
+  const item: Record<string, unknown> = { [TABLE.partitionKey]: jobKey(job.id) };
+  for (const [key, value] of Object.entries(job)) if (value !== undefined) item[key] = value;
+  return Object.assign(item, openIndexAttributes(job.id, job.createdAt));
+}
+
+/** The job an item holds. An item of another kind is a programming error, not data to coerce. */
+export function jobFromItem(item: Record<string, unknown>): Job {
+  const pk = item[TABLE.partitionKey];
+  if (typeof pk === 'string' && kindOfKey(pk) !== 'job') throw new TypeError(`item ${pk} is not a job`);
+  const job: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(item)) if (!ITEM_ONLY.has(key)) job[key] = value;
+  return job as unknown as Job;
+}

@@ -1,0 +1,266 @@
+/**
+ * Every job transition as a pure spec: one named constructor per transition, each returning the
+ * one conditional write that makes it (River's style: the SQL of each state change in one place).
+ * Nothing here does I/O; `job-store.ts` sends these through the writer.
+ *
+ * Who may write when (the conditions below enforce it):
+ * - post: anyone, once per id (`attribute_not_exists`).
+ * - claim: anyone, while `posted`, due, not past `dispatchBy` unstarted, with attempts left.
+ * - takeOver: anyone, once the claimed job's lease (plus clock skew) has run out — conditioned on
+ *   the exact `version` seen, so of two conductors taking over the same dead claim only one wins.
+ * - heartbeat, consume, abandon, release, fail: only the owner, i.e. while `state = claimed AND
+ *   owner = <token of this claim>`. A token is unique per claim, so after a takeover every write
+ *   of the old claim is refused, whatever the clocks say.
+ * - failUnclaimed: the conductor or the sweeper, when attempts are spent and nobody holds a live
+ *   lease, or `dispatchBy` passed unstarted.
+ * - trash: an operator, while `posted` or claimed under an expired lease.
+ * - retry: an operator, while `failed` or `trashed`.
+ * - markPosted: the sweeper, conditioned on the `version` it read, so a claim (or anything else)
+ *   landing between its read and this write makes it stand down instead of posting a duplicate.
+ */
+import { LIMITS } from '../config.js';
+import type { ErrorInput, Job, JobErrorRecord } from '../model.js';
+import { appendError } from '../model.js';
+import { JobState, type FinalState } from '../states.js';
+import { TABLE } from '../table.js';
+import { claimRefusal } from './claim-refusal.js';
+import { newJobItem } from './item-codec.js';
+import { doneIndexAttributes, jobKey, openShardKey, shardOf } from './keys.js';
+import { JobExistsError, jobRefusal, ownerRefusal, stateRefusal } from './refusals.js';
+import type { PutSpec, UpdateSpec } from './write-spec.js';
+
+/** What every transition needs besides the job: the time, and two store options. */
+export interface TransitionContext {
+  /** Epoch ms. */
+  now: number;
+  /** A lease counts as expired only this long after its end. */
+  clockSkewMs: number;
+  /** Finished jobs are kept this long (TTL). */
+  retentionDays: number;
+}
+
+/** A new claim: who, and for how long. */
+export interface ClaimRequest {
+  owner: string;
+  leaseMs: number;
+}
+
+export function post(job: Job): PutSpec {
+  return {
+    kind: 'put',
+    operation: 'post',
+    key: jobKey(job.id),
+    item: newJobItem(job),
+    condition: 'attribute_not_exists(#pk)',
+    refused: jobRefusal((current) => (current === undefined ? new Error(`post of ${job.id} refused, yet no item exists`) : new JobExistsError(current))),
+  };
+}
+
+export function claim(id: string, request: ClaimRequest, ctx: TransitionContext): UpdateSpec {
+  const { now } = ctx;
+  return {
+    kind: 'update',
+    operation: 'claim',
+    key: jobKey(id),
+    set: { state: JobState.claimed, owner: request.owner, leaseExpiresAt: now + request.leaseMs, startedAt: now, updatedAt: now },
+    add: { attempts: 1 },
+    condition:
+      '#state = :posted AND #attempts < #maxAttempts' +
+      ' AND (attribute_not_exists(#waitUntil) OR #waitUntil <= :now)' +
+      ' AND (attribute_not_exists(#dispatchBy) OR #dispatchBy > :now OR #attempts > :zero)',
+    values: { ':posted': JobState.posted, ':now': now, ':zero': 0 },
+    refused: jobRefusal((current) => claimRefusal(id, current, now, ctx.clockSkewMs)),
+  };
+}
+
+/**
+ * A claim of a job whose owner's lease ran out. The lost attempt is recorded in the same write
+ * (its owner never recorded an outcome, so nobody else will).
+ */
+export function takeOver(seen: Job, request: ClaimRequest, ctx: TransitionContext): UpdateSpec {
+  const { now } = ctx;
+  const lost: JobErrorRecord = {
+    attempt: seen.attempts,
+    at: seen.leaseExpiresAt ?? now,
+    name: 'LeaseExpiredError',
+    message: `attempt ${seen.attempts} (owner ${seen.owner ?? 'unknown'}) ended without an outcome: its lease expired`,
+  };
+  const fresh = claim(seen.id, request, ctx);
+  return {
+    ...fresh,
+    operation: 'takeOver',
+    set: { ...fresh.set, errors: appendError(seen.errors ?? [], lost, LIMITS.errorHistory) },
+    condition: '#state = :claimed AND #version = :seenVersion AND #leaseExpiresAt < :expiredBefore AND #attempts < #maxAttempts',
+    values: { ':claimed': JobState.claimed, ':seenVersion': seen.version, ':expiredBefore': now - ctx.clockSkewMs },
+  };
+}
+
+export function heartbeat(job: Job, leaseMs: number, now: number): UpdateSpec {
+  return { ...ownedBy(job, 'heartbeat'), set: { leaseExpiresAt: now + leaseMs, updatedAt: now } };
+}
+
+/** The owner records success: `completed`, final. The result's size is checked by the caller. */
+export function consume(job: Job, result: unknown, ctx: TransitionContext): UpdateSpec {
+  return finish(job, JobState.completed, { result: result ?? null }, 'consume', ctx);
+}
+
+/** The owner gives the job back after a retryable failure; it is claimable again at `retryAt`. */
+export function abandon(job: Job, error: ErrorInput, retryAt: number, now: number): UpdateSpec {
+  return {
+    ...ownedBy(job, 'abandon'),
+    set: { state: JobState.posted, errors: withError(job, error, now), waitUntil: retryAt, postedAt: retryAt, updatedAt: now },
+    remove: ['owner', 'leaseExpiresAt'],
+  };
+}
+
+/** The owner hands the job back without spending the attempt (it could not run it here). */
+export function release(job: Job, now: number): UpdateSpec {
+  return {
+    ...ownedBy(job, 'release'),
+    set: { state: JobState.posted, postedAt: now, updatedAt: now },
+    add: { attempts: -1 },
+    remove: ['owner', 'leaseExpiresAt'],
+  };
+}
+
+export interface FailOptions {
+  /** The reason the posting's dead-letter copy will carry; kept on the job until the copy is sent. */
+  deadLetterReason: string;
+  /** False when the job never ran here (its type is unknown to this deployment): the attempt is given back. */
+  attemptSpent?: boolean;
+}
+
+/** The owner records a permanent failure, or the last attempt's: `failed`, final. */
+export function fail(job: Job, error: ErrorInput, options: FailOptions, ctx: TransitionContext): UpdateSpec {
+  const spec = finish(job, JobState.failed, { errors: withError(job, error, ctx.now), deadLetterReason: options.deadLetterReason }, 'fail', ctx);
+  return options.attemptSpent === false ? { ...spec, add: { attempts: -1 } } : spec;
+}
+
+/**
+ * Fails a job nobody owns: its attempts are used up (the last owner's lease ran out), or its
+ * `dispatchBy` passed before it started. `seen` is the job as a refused claim returned it.
+ */
+export function failUnclaimed(seen: Job, reason: 'exhausted' | 'expired', deadLetterReason: string | undefined, ctx: TransitionContext): UpdateSpec {
+  const { now } = ctx;
+  const error: ErrorInput =
+    reason === 'exhausted'
+      ? { name: 'AttemptsExhaustedError', message: `attempt ${seen.attempts} of ${seen.maxAttempts} stopped without an outcome (lease expired)` }
+      : { name: 'DispatchExpiredError', message: `not started by ${new Date(seen.dispatchBy ?? now).toISOString()}` };
+  return {
+    kind: 'update',
+    operation: `failUnclaimed(${reason})`,
+    key: jobKey(seen.id),
+    set: {
+      state: JobState.failed,
+      errors: withError(seen, error, now),
+      endedAt: now,
+      updatedAt: now,
+      ...(deadLetterReason === undefined ? {} : { deadLetterReason }),
+      ...finalAttributes(seen.id, JobState.failed, ctx),
+    },
+    remove: ['leaseExpiresAt', TABLE.openIndex.partitionKey],
+    condition:
+      reason === 'exhausted'
+        ? '#attempts >= #maxAttempts AND (#state = :posted OR (#state = :claimed AND #leaseExpiresAt < :expiredBefore))'
+        : '#state = :posted AND #attempts = :zero AND #dispatchBy <= :now',
+    values: { ':posted': JobState.posted, ':claimed': JobState.claimed, ':expiredBefore': now - ctx.clockSkewMs, ':zero': 0, ':now': now },
+    refused: stateRefusal(seen.id, `fail (${reason})`),
+  };
+}
+
+/**
+ * Records that a failed job's posting is in the dead-letter queue: removes `deadLetterReason`.
+ * Conditioned on the failure `job` describes (its `endedAt`), so it never clears the reason of a
+ * later failure after a retry.
+ */
+export function deadLettered(job: Job): UpdateSpec {
+  return {
+    kind: 'update',
+    operation: 'deadLettered',
+    key: jobKey(job.id),
+    set: {},
+    remove: ['deadLetterReason'],
+    condition: '#state = :failed AND attribute_exists(#deadLetterReason) AND #endedAt = :endedAt',
+    values: { ':failed': JobState.failed, ':endedAt': job.endedAt ?? null },
+    refused: stateRefusal(job.id, 'record the dead-letter copy of'),
+  };
+}
+
+/** An operator removes a job that has not finished: `posted`, or `claimed` with an expired lease. */
+export function trash(id: string, ctx: TransitionContext): UpdateSpec {
+  const { now } = ctx;
+  return {
+    kind: 'update',
+    operation: 'trash',
+    key: jobKey(id),
+    set: { state: JobState.trashed, endedAt: now, updatedAt: now, ...finalAttributes(id, JobState.trashed, ctx) },
+    remove: ['leaseExpiresAt', TABLE.openIndex.partitionKey],
+    condition: '#state = :posted OR (#state = :claimed AND #leaseExpiresAt < :expiredBefore)',
+    values: { ':posted': JobState.posted, ':claimed': JobState.claimed, ':expiredBefore': now - ctx.clockSkewMs },
+    refused: stateRefusal(id, 'trash'),
+  };
+}
+
+/**
+ * An operator puts a `failed` or `trashed` job back to `posted` with a fresh attempt budget.
+ * Restoring `openShard` puts it back in the open index; `openSortKey` never left the item.
+ */
+export function retry(id: string, now: number): UpdateSpec {
+  return {
+    kind: 'update',
+    operation: 'retry',
+    key: jobKey(id),
+    set: { state: JobState.posted, attempts: 0, postedAt: now, updatedAt: now, [TABLE.openIndex.partitionKey]: openShardKey(shardOf(id)) },
+    remove: ['owner', 'leaseExpiresAt', 'endedAt', 'expiresAt', 'result', 'waitUntil', 'dispatchBy', 'deadLetterReason', TABLE.doneIndex.partitionKey],
+    condition: '#state IN (:failed, :trashed)',
+    values: { ':failed': JobState.failed, ':trashed': JobState.trashed },
+    refused: stateRefusal(id, 'retry'),
+  };
+}
+
+/**
+ * Records that a new posting goes out for `seen` (sweeper, start-up repair). Conditioned on the
+ * `version` seen: any write since (a claim, another sweeper's mark) makes this one stand down.
+ */
+export function markPosted(seen: Job, postedAt: number, now: number): UpdateSpec {
+  return {
+    kind: 'update',
+    operation: 'markPosted',
+    key: jobKey(seen.id),
+    set: { postedAt, updatedAt: now },
+    condition: '#state IN (:posted, :claimed) AND #version = :seenVersion',
+    values: { ':posted': JobState.posted, ':claimed': JobState.claimed, ':seenVersion': seen.version },
+    refused: stateRefusal(seen.id, 're-post'),
+  };
+}
+
+/** Condition and refusal shared by every write of the job's current owner. */
+function ownedBy(job: Job, operation: string): UpdateSpec {
+  return {
+    kind: 'update',
+    operation,
+    key: jobKey(job.id),
+    set: {},
+    condition: '#state = :claimed AND #owner = :owner',
+    values: { ':claimed': JobState.claimed, ':owner': job.owner },
+    refused: ownerRefusal(job, operation),
+  };
+}
+
+function finish(job: Job, state: FinalState, extra: Record<string, unknown>, operation: string, ctx: TransitionContext): UpdateSpec {
+  return {
+    ...ownedBy(job, operation),
+    set: { state, endedAt: ctx.now, updatedAt: ctx.now, ...extra, ...finalAttributes(job.id, state, ctx) },
+    remove: ['leaseExpiresAt', TABLE.openIndex.partitionKey],
+  };
+}
+
+/** A finished job leaves the open index, enters the done index, and gets its TTL. */
+function finalAttributes(id: string, state: FinalState, ctx: TransitionContext): Record<string, unknown> {
+  return { ...doneIndexAttributes(id, state, ctx.now), expiresAt: Math.ceil(ctx.now / 1_000 + ctx.retentionDays * 86_400) };
+}
+
+function withError(job: Job, error: ErrorInput, now: number): JobErrorRecord[] {
+  const record = { attempt: job.attempts, at: now, name: error.name, message: error.message.slice(0, 2_000) };
+  return appendError(job.errors ?? [], record, LIMITS.errorHistory);
+}

@@ -1,0 +1,92 @@
+/**
+ * What a write is before it is sent: a pure description of one conditional write to one item,
+ * and its rendering into DynamoDB expressions. Transitions build specs (`transitions.ts`); the
+ * writer sends them (`writer.ts`), alone or several in one transaction.
+ */
+import { TABLE } from '../table.js';
+
+/** Builds the error for a refused condition from the item as it stood (undefined: no item). */
+export type Refusal = (current: Record<string, unknown> | undefined) => Error;
+
+/** A conditional UpdateItem. Attribute names in `condition` are written `#name`, values `:name`. */
+export interface UpdateSpec {
+  kind: 'update';
+  /** The transition's name, for errors and metrics. */
+  operation: string;
+  /** The item's `pk`. */
+  key: string;
+  set: Record<string, unknown>;
+  /** Arithmetic: `attribute = attribute + n` (n may be negative). */
+  add?: Record<string, number>;
+  remove?: readonly string[];
+  condition: string;
+  values?: Record<string, unknown>;
+  refused: Refusal;
+}
+
+/** A conditional PutItem of a whole new item. */
+export interface PutSpec {
+  kind: 'put';
+  operation: string;
+  key: string;
+  item: Record<string, unknown>;
+  condition: string;
+  values?: Record<string, unknown>;
+  refused: Refusal;
+}
+
+export type WriteSpec = UpdateSpec | PutSpec;
+
+/** The expressions of an UpdateItem, ready to send. */
+export interface RenderedUpdate {
+  UpdateExpression: string;
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+}
+
+/**
+ * Renders an update. Every update also bumps `version` (optimistic concurrency; stream consumers
+ * order by it) and is guarded by `attribute_exists(pk)`: an update must never create a half item.
+ */
+export function renderUpdate(spec: UpdateSpec): RenderedUpdate {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':one': 1, ...spec.values };
+  const name = (attribute: string): string => {
+    names[`#${attribute}`] = attribute;
+    return `#${attribute}`;
+  };
+  const setClauses = [`${name('version')} = #version + :one`];
+  for (const [attribute, delta] of Object.entries(spec.add ?? {})) {
+    values[`:add_${attribute}`] = delta;
+    setClauses.push(`${name(attribute)} = #${attribute} + :add_${attribute}`);
+  }
+  for (const [attribute, value] of Object.entries(spec.set)) {
+    values[`:set_${attribute}`] = value;
+    setClauses.push(`${name(attribute)} = :set_${attribute}`);
+  }
+  const removeClauses = (spec.remove ?? []).map(name);
+  const expression = `SET ${setClauses.join(', ')}${removeClauses.length > 0 ? ` REMOVE ${removeClauses.join(', ')}` : ''}`;
+  const condition = `attribute_exists(#pk) AND (${spec.condition})`;
+  return { UpdateExpression: expression, ConditionExpression: condition, ...usedOnly(`${expression} ${condition}`, names, values) };
+}
+
+/** The condition of a put, with its names and values. */
+export function renderPut(spec: PutSpec): Omit<RenderedUpdate, 'UpdateExpression'> {
+  return { ConditionExpression: spec.condition, ...usedOnly(spec.condition, {}, { ...spec.values }) };
+}
+
+/**
+ * Names every `#name` the text uses and drops values it does not: DynamoDB rejects unused
+ * values, and transitions share value sets that may hold extras.
+ */
+function usedOnly(
+  text: string,
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+): Pick<RenderedUpdate, 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
+  for (const match of text.matchAll(/#(\w+)/g)) names[`#${match[1]}`] ??= match[1] === 'pk' ? TABLE.partitionKey : (match[1] as string);
+  const used = new Set(text.match(/:\w+/g));
+  for (const key of Object.keys(values)) if (!used.has(key)) delete values[key];
+  return { ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+}
