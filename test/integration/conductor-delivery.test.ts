@@ -63,16 +63,16 @@ describe('dead-letter queue', () => {
     const failed = await h.store.get(job.id);
     expect(failed).toMatchObject({ state: 'failed', attempts: 0 });
     expect(failed.errors.at(-1)).toMatchObject({ name: 'UnknownJobTypeError', message: 'job type elsewhere.only is unknown to this deployment' });
-    // An operator can act on it: once the type is deployed, a retry runs it with a fresh budget.
-    expect(await h.store.retry(job.id)).toMatchObject({ state: 'posted', attempts: 0 });
-    await h.store.trash(job.id);
 
     // Even with its posting long gone and the queue idle, the sweeper does not re-post it into a loop.
     h.clock.offsetMs += 60 * 60 * 1_000;
     const report = await h.sweeper.sweep();
     h.clock.offsetMs -= 60 * 60 * 1_000;
-    expect(report.examined).toBeGreaterThanOrEqual(1);
+    expect(report.complete).toBe(true);
     expect(h.events('postings_repaired').flatMap((l) => l.ids as string[])).not.toContain(job.id);
+    // An operator can act on it: once the type is deployed, a retry puts it back with a fresh budget.
+    expect(await h.store.retry(job.id)).toMatchObject({ state: 'posted', attempts: 0, errors: [{ name: 'UnknownJobTypeError' }] });
+    await h.store.trash(job.id);
   });
 
   it('a job posted by newer code is handed back without spending an attempt', async () => {

@@ -12,13 +12,14 @@ export interface StoreFixture {
   store: JobStore;
   /** A lease long enough that it never runs out by accident in a test. */
   leaseMs: number;
+  close(): Promise<void>;
 }
 
 export async function createStoreFixture(): Promise<StoreFixture> {
   const table = await createTestTable();
   const clock = new ManualClock();
   const store = new DynamoJobStore(table.documentClient, { tableName: table.tableName }, { now: clock.now });
-  return { table, clock, store, leaseMs: 60_000 };
+  return { table, clock, store, leaseMs: 60_000, close: () => table.drop() };
 }
 
 /** The states a test can ask for: the five states plus a claimed job whose lease has run out. */

@@ -1,17 +1,21 @@
 /**
- * Every transition of the state diagram: allowed from its states, refused from every other with
- * the right typed error and no change to the item.
+ * The store conformance suite: every transition of the state diagram, allowed from its states
+ * and refused from every other with the right typed error and no change to the item; why claims
+ * are refused; takeover of an expired lease; the sweeper's re-post mark. Any `JobStore`
+ * implementation must pass it; `test/integration/store-conformance.test.ts` runs it on DynamoDB Local.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClaimLostError, ClaimRefusedError, InvalidStateError, NotFoundError } from '../../lib/errors.js';
+import { ClaimLostError, ClaimRefusedError, ConflictError, InvalidStateError, NotFoundError } from '../../lib/errors.js';
 import type { Job } from '../../lib/model.js';
-import { SITUATIONS, createStoreFixture, jobIn, type Situation, type StoreFixture , postIn } from '../support/store.js';
+import { buildJob } from './jobs.js';
+import { SITUATIONS, jobIn, postIn, type Situation, type StoreFixture } from './store.js';
 
+export function storeConformance(makeFixture: () => Promise<StoreFixture>): void {
 let f: StoreFixture;
 beforeAll(async () => {
-  f = await createStoreFixture();
+  f = await makeFixture();
 });
-afterAll(() => f.table.drop());
+afterAll(() => f.close());
 
 type Attempt = (job: Job) => Promise<Job>;
 
@@ -128,3 +132,61 @@ describe('release', () => {
     await expect(f.store.release(claimed)).rejects.toBeInstanceOf(ClaimLostError);
   });
 });
+
+describe('takeover of an expired lease', () => {
+  it('claims the job and records the lost attempt in the same write', async () => {
+    const expired = await jobIn(f, 'claimedExpired');
+    const taken = await f.store.claim(expired.id, { owner: 'successor', leaseMs: f.leaseMs });
+    expect(taken).toMatchObject({ state: 'claimed', owner: 'successor', attempts: 2, version: expired.version + 1 });
+    expect(taken.errors.at(-1)).toMatchObject({ attempt: 1, name: 'LeaseExpiredError', at: expired.leaseExpiresAt });
+    expect(taken.errors.at(-1)?.message).toContain(expired.owner as string);
+    await expect(f.store.consume(expired, {})).rejects.toBeInstanceOf(ClaimLostError);
+  });
+
+  it('is refused while the lease is live, and after the attempts are spent', async () => {
+    const live = await jobIn(f, 'claimed');
+    await expect(f.store.claim(live.id, { owner: 'successor', leaseMs: 1 })).rejects.toMatchObject({ reason: 'leased' });
+    const last = await jobIn(f, 'claimedExpired', { maxAttempts: 1 });
+    await expect(f.store.claim(last.id, { owner: 'successor', leaseMs: 1 })).rejects.toMatchObject({ reason: 'exhausted' });
+    expect(await f.store.get(last.id)).toMatchObject({ owner: last.owner, attempts: 1, errors: [] });
+  });
+});
+
+describe('markPosted', () => {
+  it('marks a job as re-posted when nothing changed since it was read', async () => {
+    const seen = await jobIn(f, 'posted');
+    expect(await f.store.markPosted(seen, f.clock.now())).toBe(true);
+    expect(await f.store.get(seen.id)).toMatchObject({ postedAt: f.clock.now(), version: seen.version + 1 });
+  });
+
+  it('stands down when a claim landed between the read and the mark (no duplicate posting)', async () => {
+    const seen = await jobIn(f, 'posted');
+    await f.store.claim(seen.id, { owner: 'racer', leaseMs: f.leaseMs });
+    const before = await f.store.get(seen.id);
+    expect(await f.store.markPosted(seen, f.clock.now() + 5)).toBe(false);
+    expect(await f.store.get(seen.id)).toEqual(before);
+  });
+});
+
+describe('post', () => {
+  it('returns the existing job for a repeated post, and refuses the same id with another request', async () => {
+    const job = buildJob({ type: 'demo.echo', id: `same-${Date.now()}`, payload: { n: 1 } }, undefined, f.clock.now());
+    expect(await f.store.post(job)).toMatchObject({ created: true });
+    expect(await f.store.post({ ...job, createdAt: job.createdAt + 1 })).toEqual({ job, created: false });
+    const other = buildJob({ type: 'demo.echo', id: job.id, payload: { n: 2 } }, undefined, f.clock.now());
+    await expect(f.store.post(other)).rejects.toBeInstanceOf(ConflictError);
+    expect(await f.store.get(job.id)).toEqual(job);
+  });
+});
+
+describe('failUnclaimed (exhausted) and deadLettered', () => {
+  it('fails a job whose last lease ran out, owing a dead-letter copy until it is recorded', async () => {
+    const last = await jobIn(f, 'claimedExpired', { maxAttempts: 1 });
+    const failed = await f.store.failUnclaimed(last, 'exhausted', 'attempts exhausted');
+    expect(failed).toMatchObject({ state: 'failed', deadLetterReason: 'attempts exhausted' });
+    await f.store.deadLettered(failed);
+    expect((await f.store.get(last.id)).deadLetterReason).toBeUndefined();
+    await expect(f.store.deadLettered(failed)).resolves.toBeUndefined();
+  });
+});
+}
