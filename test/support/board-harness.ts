@@ -14,7 +14,7 @@ import { Sweeper } from '../../lib/maintenance/index.js';
 import { SqsPostingQueue } from '../../lib/queue/sqs-posting-queue.js';
 import { JobTypeRegistry, type JobType } from '../../lib/registry.js';
 import { Conductor } from '../../lib/run/conductor.js';
-import { DynamoJobStore, DynamoTaskCursors } from '../../lib/store/index.js';
+import { DynamoJobStore, DynamoTaskCursors, type JobStore } from '../../lib/store/index.js';
 import { demoJobTypes } from '../../functions/job-types/demo.js';
 import { createConductorHandler } from '../../functions/conductor.js';
 import type { Runtime } from '../../functions/runtime.js';
@@ -85,9 +85,9 @@ export class BoardHarness {
   }
 
   /** A sweeper on this harness's store and queue (tests make several to race them). */
-  newSweeper(options: { now?: () => number; sweeper?: Partial<SweeperOptions> } = {}): Sweeper {
+  newSweeper(options: { now?: () => number; sweeper?: Partial<SweeperOptions>; store?: JobStore } = {}): Sweeper {
     return new Sweeper({
-      store: this.store,
+      store: options.store ?? this.store,
       queue: this.postings,
       cursors: new DynamoTaskCursors(this.documentClient, this.table.tableName),
       registry: this.registry,
