@@ -80,7 +80,8 @@ export class DynamoJobStore implements JobStore {
 
   async findOwner(id: string): Promise<string | null> {
     const job = await this.get(id);
-    return job.state === JobState.claimed && (job.leaseExpiresAt ?? 0) >= this.now() ? (job.owner ?? null) : null;
+    // The same instant as the claim's: a lease is live until leaseExpiresAt + clockSkewMs, and only after it can another claim take over.
+    return job.state === JobState.claimed && !leaseExpired(job, this.now(), this.options.clockSkewMs) ? (job.owner ?? null) : null;
   }
 
   async claim(id: string, request: transition.ClaimRequest): Promise<Job> {

@@ -33,7 +33,11 @@ export interface JobStore {
   post(job: Job): Promise<{ job: Job; created: boolean }>;
   /** The job, read consistently; `NotFoundError` if there is none. */
   get(id: string): Promise<Job>;
-  /** The owner token of a live claim, or null when nobody holds the job. */
+  /**
+   * The owner token of a live claim, or null when nobody holds the job. The instant that counts is
+   * the claim's: a lease is live until `leaseExpiresAt + clockSkewMs`, so `findOwner` names the
+   * owner exactly as long as `claim` refuses to take over.
+   */
   findOwner(id: string): Promise<string | null>;
 
   /**

@@ -19,6 +19,7 @@
  *   landing between its read and this write makes it stand down instead of posting a duplicate.
  */
 import { LIMITS } from '../config.js';
+import { ClaimLostError, ValidationError, type ValidationIssue } from '../errors.js';
 import type { ErrorInput, Job, JobErrorRecord } from '../model.js';
 import { appendError } from '../model.js';
 import { JobState, type FinalState } from '../states.js';
@@ -56,7 +57,11 @@ export function post(job: Job): PutSpec {
   };
 }
 
+/** Longest owner token accepted. */
+export const OWNER_MAX_LENGTH = 256;
+
 export function claim(id: string, request: ClaimRequest, ctx: TransitionContext): UpdateSpec {
+  checkClaimRequest(request);
   const { now } = ctx;
   return {
     kind: 'update',
@@ -234,8 +239,30 @@ export function markPosted(seen: Job, postedAt: number, now: number): UpdateSpec
   };
 }
 
-/** Condition and refusal shared by every write of the job's current owner. */
+/**
+ * A claim the store can honour: an owner token that can be compared, and a lease that ends in the
+ * future. An empty token or a lease of 0, a negative or NaN lease would make a claim that is
+ * expired (or unconditioned) the moment it is written, yet costs an attempt.
+ */
+function checkClaimRequest(request: ClaimRequest): void {
+  const issues: ValidationIssue[] = [];
+  if (typeof request.owner !== 'string' || request.owner.length === 0 || request.owner.length > OWNER_MAX_LENGTH) {
+    issues.push({ path: 'owner', message: `must be a string of 1–${OWNER_MAX_LENGTH} characters` });
+  }
+  if (typeof request.leaseMs !== 'number' || !Number.isFinite(request.leaseMs) || request.leaseMs <= 0) {
+    issues.push({ path: 'leaseMs', message: 'must be a finite number of milliseconds above 0' });
+  }
+  if (issues.length > 0) throw new ValidationError(`invalid claim: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
+}
+
+/**
+ * Condition and refusal shared by every write of the job's current owner. A job object without
+ * an owner token never came from a claim: no write of it can be the owner's.
+ */
 function ownedBy(job: Job, operation: string): UpdateSpec {
+  if (typeof job.owner !== 'string' || job.owner.length === 0) {
+    throw new ClaimLostError(`${operation} refused: the job object for ${job.id} carries no owner token (only a claim's owner may ${operation} it)`, { jobId: job.id, state: job.state });
+  }
   return {
     kind: 'update',
     operation,

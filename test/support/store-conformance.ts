@@ -5,7 +5,7 @@
  * implementation must pass it; `test/integration/store-conformance.test.ts` runs it on DynamoDB Local.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClaimLostError, ClaimRefusedError, ConflictError, InvalidStateError, NotFoundError } from '../../lib/errors.js';
+import { ClaimLostError, ClaimRefusedError, ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { Job } from '../../lib/model.js';
 import { buildJob } from './jobs.js';
 import { SITUATIONS, jobIn, postIn, type Situation, type StoreFixture } from './store.js';
@@ -187,6 +187,51 @@ describe('failUnclaimed (exhausted) and deadLettered', () => {
     await f.store.deadLettered(failed);
     expect((await f.store.get(last.id)).deadLetterReason).toBeUndefined();
     await expect(f.store.deadLettered(failed)).resolves.toBeUndefined();
+  });
+});
+
+describe('bad calls are refused with the right typed error and change nothing', () => {
+  it.each(['heartbeat', 'consume', 'abandon', 'release', 'fail'] as const)('%s of a job object without an owner token is ClaimLostError, not a StorageError', async (operation) => {
+    const claimed = await jobIn(f, 'claimed');
+    const before = await f.store.get(claimed.id);
+    const tokenless = { ...claimed, owner: undefined };
+    const run = {
+      heartbeat: () => f.store.heartbeat(tokenless, f.leaseMs),
+      consume: () => f.store.consume(tokenless, {}),
+      abandon: () => f.store.abandon(tokenless, { name: 'E', message: 'm' }, f.clock.now()),
+      release: () => f.store.release(tokenless),
+      fail: () => f.store.fail(tokenless, { name: 'E', message: 'm' }, 'r'),
+    }[operation];
+    await expect(run()).rejects.toBeInstanceOf(ClaimLostError);
+    expect(await f.store.get(claimed.id)).toEqual(before);
+  });
+
+  it.each([
+    ['an empty owner', { owner: '', leaseMs: 1_000 }, 'owner'],
+    ['a non-string owner', { owner: 42 as unknown as string, leaseMs: 1_000 }, 'owner'],
+    ['a lease of 0', { owner: 'o', leaseMs: 0 }, 'leaseMs'],
+    ['a negative lease', { owner: 'o', leaseMs: -5 }, 'leaseMs'],
+    ['a NaN lease', { owner: 'o', leaseMs: Number.NaN }, 'leaseMs'],
+  ])('a claim with %s is a ValidationError naming the field, and spends no attempt', async (_, request, field) => {
+    const posted = await jobIn(f, 'posted');
+    const before = await f.store.get(posted.id);
+    const error = await f.store.claim(posted.id, request).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).details.map((d) => d.path)).toContain(field);
+    expect(await f.store.get(posted.id)).toEqual(before);
+  });
+});
+
+describe('findOwner and claim agree on when a lease ends', () => {
+  it('names the owner exactly as long as a claim is refused, clock skew included', async () => {
+    const claimed = await jobIn(f, 'claimed');
+    const end = (claimed.leaseExpiresAt as number) + f.store.options.clockSkewMs;
+    f.clock.advance(end - f.clock.now());
+    expect(await f.store.findOwner(claimed.id)).toBe(claimed.owner);
+    await expect(f.store.claim(claimed.id, { owner: 'successor', leaseMs: f.leaseMs })).rejects.toMatchObject({ reason: 'leased' });
+    f.clock.advance(1);
+    expect(await f.store.findOwner(claimed.id)).toBeNull();
+    await expect(f.store.claim(claimed.id, { owner: 'successor', leaseMs: f.leaseMs })).resolves.toMatchObject({ owner: 'successor' });
   });
 });
 }
