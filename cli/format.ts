@@ -1,5 +1,6 @@
 /** Human output: aligned tables, short times, a job's details. `--json` bypasses all of this. */
-import { STATES, type JobView, type Stats } from './api-types.js';
+import type { JobView, Stats } from '../lib/http/contract.js';
+import { JOB_STATES as STATES } from '../lib/states.js';
 
 /** A column of a {@link table}: header and how to get the cell from a row. */
 export interface Column<T> {

@@ -2,7 +2,7 @@
  * A small client for the Jobboard HTTP API over global `fetch`: bearer token or SigV4 signing,
  * JSON in and out, and errors turned into {@link ApiError} / {@link ConnectionError}.
  */
-import type { ApiErrorBody, BatchResult, Health, JobPage, JobView, ListQuery, PostJobBody, RedriveResult, Stats } from './api-types.js';
+import type { ApiErrorBody, BatchResult, Health, JobPage, JobView, ListQuery, PostJobBody, RedriveResult, Stats } from '../lib/http/contract.js';
 
 /** The API answered with an error status. `code` is the API's stable error code (e.g. `NotFoundError`). */
 export class ApiError extends Error {
@@ -103,7 +103,8 @@ export class ApiClient {
 
   /** `GET /jobs`: one page, oldest first. */
   async listJobs(query: ListQuery = {}): Promise<JobPage> {
-    return (await this.request<JobPage>('GET', '/jobs', { query: { ...query } })).body;
+    // The server validates the query; the CLI passes what it was given.
+    return (await this.request<JobPage>('GET', '/jobs', { query: { ...query } as Record<string, string | number | undefined> })).body;
   }
 
   /** `GET /stats`. */

@@ -1,16 +1,19 @@
 /**
- * Lambda handler for the HTTP API (API Gateway HTTP API, payload format 2.0). Routes by method
- * and path, so it serves the same whether API Gateway names each route or forwards `$default`.
+ * Lambda handler for the HTTP API (API Gateway HTTP API, payload format 2.0), served from the
+ * contract (`lib/http/contract.ts`): each route's path parameters, query and body are parsed with
+ * the route's own schemas, and every operation id has its handler (the compiler checks none is
+ * missing). Routes by method and path, so it serves the same whether API Gateway names each
+ * route or forwards `$default`.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from 'zod/mini';
 import { LIMITS } from '../lib/config.js';
 import { ValidationError } from '../lib/errors.js';
-import { toJobView } from '../lib/model.js';
+import { ROUTES, type OperationId, type Route } from '../lib/http/contract.js';
+import { toJobView } from '../lib/http/job-view.js';
+import { parsePostRequest, type PostRequest } from '../lib/http/post-request.js';
+import type { PostResult } from '../lib/job-service.js';
 import type { JobType } from '../lib/registry.js';
-import { HTTP_ROUTES, type HttpRouteKey } from '../lib/http-routes.js';
 import { parseWith } from '../lib/schema.js';
-import { JOB_STATES } from '../lib/states.js';
 import { errorBody, errorResponse, json, methodNotAllowed, payloadTooLarge, routeNotFound, unsupportedMediaType, type HttpResponse } from './http.js';
 import { demoJobTypes } from './job-types/demo.js';
 import { lazyRuntime, type Runtime } from './runtime.js';
@@ -23,33 +26,38 @@ export type ApiEvent = Pick<APIGatewayProxyEventV2, 'rawPath' | 'headers' | 'bod
 };
 export type ApiHandler = (event: ApiEvent) => Promise<HttpResponse>;
 
-const listQuerySchema = z.strictObject({
-  state: z.optional(z.enum(JOB_STATES)),
-  type: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
-  limit: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(LIMITS.listLimitMax))),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2_000))),
-});
+/** A request as a route handler gets it: path parameters by name, the raw event for its query and body. */
+interface Request {
+  params: Record<string, string>;
+  event: ApiEvent;
+}
+type RouteHandler = (runtime: Runtime, request: Request) => Promise<HttpResponse>;
 
-type RouteHandler = (runtime: Runtime, event: ApiEvent, id: string) => Promise<HttpResponse>;
-
-/** What serves each route of the contract; the compiler checks that none is missing. */
-const SERVE: Record<HttpRouteKey, RouteHandler> = {
-  'GET /health': async () => json(200, { ok: true }),
-  'POST /jobs': postJob,
-  'POST /jobs/batch': postJobs,
-  'GET /jobs': listJobs,
-  'GET /jobs/{id}': async (rt, _, id) => json(200, toJobView(await rt.board.get(id))),
-  'DELETE /jobs/{id}': async (rt, _, id) => json(200, toJobView(await rt.board.trash(id))),
-  'POST /jobs/{id}/retry': async (rt, _, id) => json(200, toJobView(await rt.board.retry(id))),
-  'GET /stats': async (rt) => json(200, await rt.board.count()),
-  'POST /dead-letters/redrive': async (rt) => json(200, await rt.board.redriveDeadLetters()),
+/** What serves each operation of the contract. */
+const SERVE: Record<OperationId, RouteHandler> = {
+  getHealth: async () => json(200, { ok: true }),
+  postJob: async (rt, { event }) => {
+    const { job, created } = await rt.jobs.post(parsePostRequest(readJsonBody(event)));
+    return created ? json(201, toJobView(job), { location: `/jobs/${encodeURIComponent(job.id)}` }) : json(200, toJobView(job));
+  },
+  postJobs,
+  listJobs: async (rt, { event }) => {
+    const query = parse(route('listJobs').query, event.queryStringParameters ?? {}, '(query)', 'invalid list query');
+    const page = await rt.jobs.list({ ...query, from: time(query.from), to: time(query.to) });
+    return json(200, { jobs: page.jobs.map(toJobView), nextCursor: page.nextCursor });
+  },
+  getJob: async (rt, { params }) => json(200, toJobView(await rt.jobs.get(params.id as string))),
+  trashJob: async (rt, { params }) => json(200, toJobView(await rt.jobs.trash(params.id as string))),
+  retryJob: async (rt, { params }) => json(200, toJobView(await rt.jobs.retry(params.id as string))),
+  getStats: async (rt) => json(200, await rt.jobs.count()),
+  redriveDeadLetters: async (rt) => json(200, await rt.jobs.redriveDeadLetters()),
 };
 
-/** Each route with a matcher: `/jobs/{id}/retry` → /^\/jobs\/([^/]+)\/retry$/. */
-const ROUTES = HTTP_ROUTES.map((route) => ({
-  method: route.method as string,
-  pattern: new RegExp(`^${route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '([^/]+)')}$`),
-  run: SERVE[`${route.method} ${route.path}` as HttpRouteKey],
+/** Each route with a matcher: `/jobs/{id}/retry` → /^\/jobs\/([^/]+)\/retry$/ and its parameter names. */
+const MATCHERS = ROUTES.map((r) => ({
+  route: r as Route,
+  names: [...r.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string),
+  pattern: new RegExp(`^${r.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '([^/]+)')}$`),
 }));
 
 export function createApiHandler(jobTypes: readonly JobType<never>[], runtime: () => Runtime = lazyRuntime(jobTypes)): ApiHandler {
@@ -57,15 +65,51 @@ export function createApiHandler(jobTypes: readonly JobType<never>[], runtime: (
     const method = event.requestContext.http.method.toUpperCase();
     const path = event.rawPath.replace(/\/+$/, '') || '/';
     try {
-      const matching = ROUTES.filter((route) => route.pattern.test(path));
-      const route = matching.find((r) => r.method === method);
-      if (route === undefined) throw matching.length > 0 ? methodNotAllowed(method, path) : routeNotFound(method, path);
-      return await route.run(runtime(), event, decodePathPart(route.pattern.exec(path)?.[1] ?? '', method, path));
+      const matching = MATCHERS.filter((m) => m.pattern.test(path));
+      const matched = matching.find((m) => m.route.method === method);
+      if (matched === undefined) throw matching.length > 0 ? methodNotAllowed(method, path) : routeNotFound(method, path);
+      const values = (matched.pattern.exec(path) ?? []).slice(1).map((part) => decodePathPart(part, method, path));
+      const params = Object.fromEntries(matched.names.map((name, n) => [name, values[n] as string]));
+      if ('params' in matched.route) parse(matched.route.params, params, '(path)', 'invalid path');
+      return await SERVE[matched.route.operationId](runtime(), { params, event });
     } catch (error) {
       return errorResponse(error, runtime().logger);
     }
   };
 }
+
+/** Posts up to 100 jobs; each is parsed on its own and answers with its own status, as `POST /jobs` would. */
+async function postJobs(runtime: Runtime, { event }: Request): Promise<HttpResponse> {
+  const { jobs } = parse(route('postJobs').body, readJsonBody(event), '(body)', `the body must be {"jobs": [1 to 100 job requests]}`);
+  const parsed = jobs.map((body): { request: PostRequest } | { error: ValidationError } => {
+    try {
+      return { request: parsePostRequest(body) };
+    } catch (error) {
+      if (error instanceof ValidationError) return { error };
+      throw error;
+    }
+  });
+  const valid = parsed.flatMap((p) => ('request' in p ? [p.request] : []));
+  const written = await runtime.jobs.postMany(valid);
+  let next = 0;
+  const results: PostResult[] = parsed.map((p) => ('error' in p ? p : (written[next++] as PostResult)));
+  return json(200, {
+    results: results.map((r) => ('job' in r ? { status: r.created ? 201 : 200, job: toJobView(r.job) } : errorBody(r.error))),
+  });
+}
+
+/** The route with this operation id (the contract is the one table of routes). */
+function route<K extends OperationId>(operationId: K): Extract<Route, { operationId: K }> {
+  return ROUTES.find((r) => r.operationId === operationId) as Extract<Route, { operationId: K }>;
+}
+
+function parse<S extends Parameters<typeof parseWith>[0]>(schema: S, value: unknown, root: string, message: string): ReturnType<typeof parseWith<S>> extends infer P ? (P extends { success: true; data: infer D } ? D : never) : never {
+  const parsed = parseWith(schema, value, root);
+  if (!parsed.success) throw new ValidationError(message, parsed.issues);
+  return parsed.data as never;
+}
+
+const time = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso));
 
 /** A path segment, unescaped; a malformed escape names no job, so it is a 404 rather than a 500. */
 function decodePathPart(part: string, method: string, path: string): string {
@@ -74,33 +118,6 @@ function decodePathPart(part: string, method: string, path: string): string {
   } catch {
     throw routeNotFound(method, path);
   }
-}
-
-async function postJob(runtime: Runtime, event: ApiEvent): Promise<HttpResponse> {
-  const body = readJsonBody(event);
-  const { job, created } = await runtime.board.post(body);
-  return created ? json(201, toJobView(job), { location: `/jobs/${encodeURIComponent(job.id)}` }) : json(200, toJobView(job));
-}
-
-/** Largest batch of `POST /jobs/batch`. */
-export const MAX_BATCH_JOBS = 100;
-const batchSchema = z.strictObject({ jobs: z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_BATCH_JOBS)) });
-
-/** Posts up to 100 jobs; each answers with its own status, as `POST /jobs` would. */
-async function postJobs(runtime: Runtime, event: ApiEvent): Promise<HttpResponse> {
-  const parsed = parseWith(batchSchema, readJsonBody(event), '(body)');
-  if (!parsed.success) throw new ValidationError(`the body must be {"jobs": [1 to ${MAX_BATCH_JOBS} job requests]}`, parsed.issues);
-  const results = await runtime.board.postMany(parsed.data.jobs);
-  return json(200, {
-    results: results.map((r) => ('job' in r ? { status: r.created ? 201 : 200, job: toJobView(r.job) } : errorBody(r.error))),
-  });
-}
-
-async function listJobs(runtime: Runtime, event: ApiEvent): Promise<HttpResponse> {
-  const parsed = parseWith(listQuerySchema, event.queryStringParameters ?? {}, '(query)');
-  if (!parsed.success) throw new ValidationError('invalid list query', parsed.issues);
-  const page = await runtime.board.list(parsed.data);
-  return json(200, { jobs: page.jobs.map(toJobView), nextCursor: page.nextCursor });
 }
 
 /** The request body as JSON: 415 unless it says JSON, 413 when too large, 400 when it does not parse. */

@@ -6,8 +6,8 @@ import { Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { JobBoard } from '../lib/board.js';
 import { EventBus, logObserver } from '../lib/events/events.js';
+import { JobService } from '../lib/job-service.js';
 import { JsonLogger } from '../lib/logger.js';
 import { Sweeper } from '../lib/maintenance/index.js';
 import { SqsPostingQueue } from '../lib/queue/sqs-posting-queue.js';
@@ -24,7 +24,7 @@ export interface Runtime {
   registry: JobTypeRegistry;
   queue: SqsPostingQueue;
   events: EventBus;
-  board: JobBoard;
+  jobs: JobService;
   conductor: Conductor;
   sweeper: Sweeper;
   logger: JsonLogger;
@@ -54,7 +54,7 @@ export function createRuntime(jobTypes: readonly JobType<never>[], environment: 
     queue,
     events,
     logger,
-    board: new JobBoard({ store, queue, registry, logger }),
+    jobs: new JobService({ store, queue, registry, logger }),
     conductor: new Conductor({ store, queue, registry, events, logger, options: { recordConcurrency: environment.recordConcurrency } }),
     sweeper: new Sweeper({ store, queue, cursors: new DynamoTaskCursors(documentClient, environment.tableName), registry, logger }),
   };

@@ -3,7 +3,7 @@
  * queue and its DLQ, three functions (api behind an IAM-authorized HTTP API, conductor on the
  * queue, sweeper on a schedule), their least-privilege roles and the alarms.
  */
-import { HTTP_ROUTES } from '../lib/http-routes.js';
+import { HTTP_ROUTES } from '../lib/http/contract.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';

@@ -14,9 +14,11 @@ export {
   isPermanentError,
 } from './errors.js';
 export { JobState, JOB_STATES, isFinal, type FinalState } from './states.js';
-export { toJobView, type ErrorInput, type Job, type JobView, type JobErrorRecord } from './model.js';
+export type { ErrorInput, Job, JobErrorRecord } from './model.js';
+export { toJobView, jobViewSchema, type JobView } from './http/job-view.js';
+export { ROUTES, HTTP_ROUTES, type OperationId } from './http/contract.js';
 export { DynamoJobStore, DynamoTaskCursors, type JobStore, type ListPage, type ListQuery, type CountByState, type TaskCursors } from './store/index.js';
-export { JobBoard } from './board.js';
+export { JobService } from './job-service.js';
 export { Conductor, type BatchResult, type Invocation } from './run/conductor.js';
 export { Sweeper, decideSweep, type SweepReport } from './maintenance/index.js';
 export { DEFAULT_LANE, type OutgoingPosting, type PostingQueue, type PostingRecord } from './queue/posting-queue.js';

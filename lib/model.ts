@@ -1,6 +1,6 @@
 /**
- * The job as stored (epoch-millisecond times) and as the API shows it (ISO-8601 times).
- * The mapping between a job and its DynamoDB item lives in `store/item-codec.ts`.
+ * The job as stored (epoch-millisecond times). How the API shows it is `http/job-view.ts`; how
+ * DynamoDB holds it, `store/item-codec.ts`.
  */
 import type { JobState } from './states.js';
 
@@ -57,51 +57,6 @@ export interface Job {
    * an SQS error kept from going out.
    */
   deadLetterReason?: string;
-}
-
-/** A job as the HTTP API shows it. */
-export interface JobView {
-  id: string;
-  type: string;
-  typeVersion: number;
-  state: JobState;
-  payload: Record<string, unknown>;
-  result: unknown;
-  attempts: number;
-  maxAttempts: number;
-  owner: string | null;
-  leaseExpiresAt: string | null;
-  errors: { attempt: number; at: string; name: string; message: string }[];
-  createdAt: string;
-  startedAt: string | null;
-  endedAt: string | null;
-  runAt: string | null;
-  dispatchBy: string | null;
-  timeoutSeconds: number;
-}
-
-const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
-
-export function toJobView(job: Job): JobView {
-  return {
-    id: job.id,
-    type: job.type,
-    typeVersion: job.typeVersion,
-    state: job.state,
-    payload: job.payload,
-    result: job.result ?? null,
-    attempts: job.attempts,
-    maxAttempts: job.maxAttempts,
-    owner: job.owner ?? null,
-    leaseExpiresAt: iso(job.leaseExpiresAt),
-    errors: job.errors.map((e) => ({ attempt: e.attempt, at: new Date(e.at).toISOString(), name: e.name, message: e.message })),
-    createdAt: new Date(job.createdAt).toISOString(),
-    startedAt: iso(job.startedAt),
-    endedAt: iso(job.endedAt),
-    runAt: iso(job.waitUntil),
-    dispatchBy: iso(job.dispatchBy),
-    timeoutSeconds: job.timeoutSeconds,
-  };
 }
 
 /** Appends an error record and keeps the newest `limit`. */

@@ -4,7 +4,7 @@
  * or a dropped connection (a repeated post with the same id and body answers the existing job, so
  * no duplicate can appear); a job without one is not, since a retry could post it twice.
  */
-import { MAX_BATCH_JOBS, type JobView, type PostJobBody } from '../api-types.js';
+import { MAX_BATCH_JOBS, type JobView, type PostJobBody } from '../../lib/http/contract.js';
 import type { CommandContext } from '../context.js';
 import { ApiError, ConnectionError } from '../http.js';
 

@@ -2,7 +2,7 @@
 import { positionals } from '../args.js';
 import { ExitCode, printJson, type Command, type CommandContext } from '../context.js';
 import { formatJob, formatStats } from '../format.js';
-import type { JobView } from '../api-types.js';
+import type { JobView } from '../../lib/http/contract.js';
 
 function printJob(ctx: CommandContext, job: JobView, headline?: string): void {
   if (ctx.json) return printJson(ctx, job);

@@ -1,6 +1,6 @@
-/** `list`: jobs oldest first, one page or (`--all`) every page. */
+/** `list`: jobs oldest (or newest) first, one page or (`--all`) every page. */
 import { flagOption, intOption, positionals, stringOption } from '../args.js';
-import type { JobView, ListQuery } from '../api-types.js';
+import type { JobView, ListQuery } from '../../lib/http/contract.js';
 import { ExitCode, printJson, type Command } from '../context.js';
 import { formatJobs } from '../format.js';
 import type { ApiClient } from '../http.js';
@@ -23,14 +23,15 @@ export async function forEachPage(client: ApiClient, query: ListQuery, onPage: (
   throw new Error(`more than ${MAX_PAGES} pages; stopping`);
 }
 
-/** `list [--state S] [--type T] [--limit N] [--cursor C] [--all]`. */
+/** `list [--state S] [--type T] [--order asc|desc] [--limit N] [--cursor C] [--all]`. */
 export const listCommand: Command = {
   name: 'list',
-  synopsis: ['list [--state S] [--type T] [--limit N] [--cursor C] [--all]'],
-  summary: 'list jobs, oldest first (GET /jobs)',
+  synopsis: ['list [--state S] [--type T] [--order asc|desc] [--limit N] [--cursor C] [--all]'],
+  summary: 'list jobs, oldest first, or newest first with --order desc (GET /jobs)',
   help: [
     '--state S     only jobs in state S (posted, claimed, completed, failed, trashed)',
     '--type T      only jobs of type T',
+    '--order O     asc (default): oldest first; desc: newest first',
     '--limit N     page size, 1-100 (server default 50)',
     '--cursor C    start at this page (the nextCursor of an earlier page)',
     '--all         follow nextCursor through every page',
@@ -40,13 +41,16 @@ export const listCommand: Command = {
     type: { type: 'string' },
     limit: { type: 'string' },
     cursor: { type: 'string' },
+    order: { type: 'string' },
     all: { type: 'boolean' },
   },
   async run(ctx, values, args) {
     positionals(args, []);
     const query: ListQuery = {
-      state: stringOption(values, 'state'),
+      // Checked by the server, which names the known states in its 400.
+      state: stringOption(values, 'state') as ListQuery['state'],
       type: stringOption(values, 'type'),
+      order: stringOption(values, 'order') as ListQuery['order'],
       limit: intOption(values, 'limit', 1, 100),
       cursor: stringOption(values, 'cursor'),
     };

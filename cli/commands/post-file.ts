@@ -4,7 +4,7 @@
  * `bulk-post.ts`.
  */
 import { readFile } from 'node:fs/promises';
-import type { PostJobBody } from '../api-types.js';
+import type { PostJobBody } from '../../lib/http/contract.js';
 import { ExitCode, type CommandContext } from '../context.js';
 import { formatDetails } from '../format.js';
 import { chunkJobs, postChunk, type InputJob, type PostResult } from './bulk-post.js';

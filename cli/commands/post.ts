@@ -1,6 +1,6 @@
 /** `post`: one job from options (optionally waiting for it), or many from `--file`. */
 import { exclusiveOptions, flagOption, intOption, isoOption, jsonObjectOption, positionals, stringOption, UsageError, type OptionValues } from '../args.js';
-import { MAX_BATCH_JOBS, type PostJobBody } from '../api-types.js';
+import { MAX_BATCH_JOBS, type PostJobBody } from '../../lib/http/contract.js';
 import { ExitCode, printJson, type Command } from '../context.js';
 import { formatJob } from '../format.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, postFile } from './post-file.js';

@@ -1,6 +1,7 @@
 /** `wait <id>`: poll a job until it is completed, failed or trashed. Also behind `post --wait`. */
 import { intOption, positionals, secondsOption } from '../args.js';
-import { FINAL_STATES, type JobView } from '../api-types.js';
+import type { JobView } from '../../lib/http/contract.js';
+import { isFinal } from '../../lib/states.js';
 import { ExitCode, printJson, type Command, type CommandContext } from '../context.js';
 import { formatJob } from '../format.js';
 import { ApiError } from '../http.js';
@@ -36,7 +37,7 @@ export async function waitForJob(ctx: CommandContext, id: string, options: WaitO
         ctx.stderr(`job ${job.id}: ${job.state} (attempt ${job.attempts}/${job.maxAttempts})\n`);
       }
       last = job;
-      if (FINAL_STATES.includes(job.state)) return { job, timedOut: false };
+      if (isFinal(job.state)) return { job, timedOut: false };
     } catch (error) {
       if (!(error instanceof ApiError && error.retryable) || (last === undefined && ctx.now() >= deadline)) throw error;
     }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobPage, JobView, Stats } from '../../cli/api-types.js';
+import type { JobPage, JobView, Stats } from '../../lib/http/contract.js';
 import { NodeSha256 } from '../../cli/sigv4.js';
 import { freePort } from '../../local/free-port.js';
 import { runCli, stdoutJson, type CliRun, type RunCliOptions } from '../support/cli-process.js';

@@ -17,7 +17,7 @@ afterAll(() => h.stop());
 
 describe('conductor crash', () => {
   it('a job whose conductor is SIGKILLed mid-run is claimed again after its lease and completes with attempts 2', async () => {
-    const { job } = await h.board.post({ type: 'demo.sleep', payload: { ms: 1_500 } });
+    const { job } = await h.post({ type: 'demo.sleep', payload: { ms: 1_500 } });
     const config: ConductorProcessConfig = {
       dynamoEndpoint: inject('dynamoEndpoint'),
       sqsEndpoint: h.queue.endpoint,

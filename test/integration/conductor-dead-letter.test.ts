@@ -49,7 +49,7 @@ function copiesOf(jobId: string) {
 describe('the dead-letter copy of a failed job', () => {
   it('is sent by the redelivered posting when the send after the failing write fails', async () => {
     faults.deadLetterSends = 1;
-    const { job } = await h.board.post({ type: 'demo.fail', payload: { message: 'poison' }, maxAttempts: 1 });
+    const { job } = await h.post({ type: 'demo.fail', payload: { message: 'poison' }, maxAttempts: 1 });
 
     const copies = await waitFor(copiesOf(job.id), { what: 'the DLQ copy' });
     expect(faults.deadLetterSends).toBe(0);

@@ -10,7 +10,7 @@ afterAll(() => h.stop());
 
 describe('invocation deadline', () => {
   it('records left with too little time are reported failed, unclaimed, and visible again at once', async () => {
-    const { job } = await h.board.post({ type: 'demo.echo' });
+    const { job } = await h.post({ type: 'demo.echo' });
     const { Messages = [] } = await h.sqs.send(new ReceiveMessageCommand({ QueueUrl: h.queue.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
     expect(Messages).toHaveLength(1);
     const records = Messages.map((m) => ({ messageId: m.MessageId ?? '', receiptHandle: m.ReceiptHandle ?? '', body: m.Body ?? '' }));

@@ -17,7 +17,7 @@ const finished = (id: string) => async () => {
 
 describe('conductor flow', () => {
   it('demo.echo completes with the payload as its result, in one attempt', async () => {
-    const { job } = await h.board.post({ type: 'demo.echo', payload: { hello: 'world' } });
+    const { job } = await h.post({ type: 'demo.echo', payload: { hello: 'world' } });
     const done = await waitFor(finished(job.id), { what: 'echo to finish' });
     expect(done).toMatchObject({ state: 'completed', attempts: 1, result: { hello: 'world' } });
     expect(h.events('job_claimed', job.id)).toHaveLength(1);
@@ -26,7 +26,7 @@ describe('conductor flow', () => {
   });
 
   it('demo.flaky {failTimes: 2} completes on attempt 3 with two errors, attempts spaced by backoff', async () => {
-    const { job } = await h.board.post({ type: 'demo.flaky', payload: { failTimes: 2 }, maxAttempts: 5 });
+    const { job } = await h.post({ type: 'demo.flaky', payload: { failTimes: 2 }, maxAttempts: 5 });
     const done = await waitFor(finished(job.id), { what: 'flaky to finish' });
     expect(done).toMatchObject({ state: 'completed', attempts: 3, result: { attempt: 3 } });
     expect(done.errors.map((e) => e.attempt)).toEqual([1, 2]);
@@ -39,7 +39,7 @@ describe('conductor flow', () => {
   });
 
   it('demo.fail with maxAttempts 3 fails after exactly 3 attempts, goes to the DLQ, and a redrive does not run it again', async () => {
-    const { job } = await h.board.post({ type: 'demo.fail', payload: { message: 'poison' }, maxAttempts: 3 });
+    const { job } = await h.post({ type: 'demo.fail', payload: { message: 'poison' }, maxAttempts: 3 });
     const done = await waitFor(finished(job.id), { what: 'fail to finish' });
     expect(done).toMatchObject({ state: 'failed', attempts: 3 });
     expect(done.errors.map((e) => e.message)).toEqual(['poison', 'poison', 'poison']);
@@ -50,7 +50,7 @@ describe('conductor flow', () => {
       return current.deadLetterReason === undefined ? current : undefined;
     }, { what: 'the DLQ copy to be recorded' });
 
-    const { moved } = await h.board.redriveDeadLetters();
+    const { moved } = await h.jobs.redriveDeadLetters();
     expect(moved).toBeGreaterThanOrEqual(1);
     await waitFor(() => h.events('posting_dropped', job.id).length > 0, { what: 'redriven posting to be dropped' });
     expect(await h.store.get(job.id)).toMatchObject({ state: 'failed', attempts: 3, version: settled.version });
@@ -58,7 +58,7 @@ describe('conductor flow', () => {
   });
 
   it('demo.fail with permanent: true fails on attempt 1', async () => {
-    const { job } = await h.board.post({ type: 'demo.fail', payload: { permanent: true }, maxAttempts: 5 });
+    const { job } = await h.post({ type: 'demo.fail', payload: { permanent: true }, maxAttempts: 5 });
     const done = await waitFor(finished(job.id), { what: 'permanent fail' });
     expect(done).toMatchObject({ state: 'failed', attempts: 1 });
     expect(done.errors[0]?.name).toBe('PermanentError');
@@ -67,7 +67,7 @@ describe('conductor flow', () => {
   });
 
   it('a posting for a missing or finished job is dropped without error', async () => {
-    const { job } = await h.board.post({ type: 'demo.echo' });
+    const { job } = await h.post({ type: 'demo.echo' });
     await waitFor(finished(job.id));
     const before = h.events('posting_dropped').length;
     await h.postings.send([{ id: job.id }, { id: 'never-existed' }]);

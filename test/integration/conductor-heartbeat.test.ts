@@ -23,7 +23,7 @@ describe('lease renewal', () => {
     });
     h.startPolling({ concurrency: 1 });
     h.startPolling({ concurrency: 1, conductor: second });
-    const { job } = await h.board.post({ type: 'demo.sleep', payload: { ms: 6_000 } });
+    const { job } = await h.post({ type: 'demo.sleep', payload: { ms: 6_000 } });
     const claimed = await waitFor(async () => ((await h.store.get(job.id)).state === 'claimed' ? h.store.get(job.id) : undefined));
     const initialLeaseEnd = claimed.leaseExpiresAt as number;
 

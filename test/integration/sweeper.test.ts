@@ -6,7 +6,8 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { postBody } from '../support/jobs.js';
-import { JobBoard } from '../../lib/board.js';
+import { parsePostRequest } from '../../lib/http/post-request.js';
+import { JobService } from '../../lib/job-service.js';
 import { SqsPostingQueue } from '../../lib/queue/sqs-posting-queue.js';
 import { BoardHarness } from '../support/board-harness.js';
 import { sqsClient } from '../support/aws.js';
@@ -38,8 +39,8 @@ describe('sweeper', () => {
   it('re-posts a job whose posting was lost between the two writes of a post, and the job completes', async () => {
     const faultySqs = sqsClient(h.queue.endpoint);
     mockClient(faultySqs).on(SendMessageCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
-    const board = new JobBoard({ store: h.store, queue: SqsPostingQueue.single(faultySqs, h.queue.queueUrl, h.queue.deadLetterQueueUrl), registry: h.registry, logger: h.logger, now: h.clock.now });
-    const { job, created } = await board.post({ type: 'demo.echo', payload: { lost: true } });
+    const service = new JobService({ store: h.store, queue: SqsPostingQueue.single(faultySqs, h.queue.queueUrl, h.queue.deadLetterQueueUrl), registry: h.registry, logger: h.logger, now: h.clock.now });
+    const { job, created } = await service.post(parsePostRequest({ type: 'demo.echo', payload: { lost: true } }));
     expect(created).toBe(true);
     expect(h.events('posting_send_failed', job.id)).toHaveLength(1);
     expect(await h.queueDepth()).toMatchObject({ visible: 0, delayed: 0 });
@@ -54,7 +55,7 @@ describe('sweeper', () => {
 
   it('posts a job delayed past 15 minutes once it falls due, and not before', async () => {
     h.startPolling();
-    const { job } = await h.board.post({ type: 'demo.echo', delaySeconds: 20 * 60 });
+    const { job } = await h.post({ type: 'demo.echo', delaySeconds: 20 * 60 });
     expect(job.postedAt).toBeUndefined();
     expect(await h.queueDepth()).toMatchObject({ visible: 0, delayed: 0 });
     expect((await h.sweeper.sweep()).posted).toBe(0);
@@ -65,7 +66,7 @@ describe('sweeper', () => {
   });
 
   it('adds no postings for a healthy backlog that is merely waiting, and re-posts only past the backlog horizon, once', async () => {
-    const posted = await Promise.all(Array.from({ length: 25 }, (_, i) => h.board.post({ type: 'demo.echo', payload: { i } })));
+    const posted = await Promise.all(Array.from({ length: 25 }, (_, i) => h.post({ type: 'demo.echo', payload: { i } })));
     expect((await h.queueDepth()).visible).toBe(25);
 
     h.clock.offsetMs += 30 * MINUTE; // far past the horizon, but the queue still holds their postings

@@ -7,8 +7,10 @@
 import { ReceiveMessageCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ConductorOptions, SweeperOptions } from '../../lib/config.js';
-import { JobBoard } from '../../lib/board.js';
 import { EventBus, logObserver } from '../../lib/events/events.js';
+import type { PostJobBody } from '../../lib/http/contract.js';
+import { parsePostRequest } from '../../lib/http/post-request.js';
+import { JobService } from '../../lib/job-service.js';
 import { JsonLogger } from '../../lib/logger.js';
 import { Sweeper } from '../../lib/maintenance/index.js';
 import { SqsPostingQueue } from '../../lib/queue/sqs-posting-queue.js';
@@ -45,7 +47,7 @@ export class BoardHarness {
   readonly clock = new SkewClock();
   store!: DynamoJobStore;
   bus!: EventBus;
-  board!: JobBoard;
+  jobs!: JobService;
   conductor!: Conductor;
   sweeper!: Sweeper;
   sqs!: SQSClient;
@@ -70,7 +72,7 @@ export class BoardHarness {
     this.bus = new EventBus([logObserver(logger)]);
     this.store = new DynamoJobStore(this.documentClient, { tableName: this.table.tableName }, { now: this.clock.now, events: this.bus });
     const queue = (this.postings = SqsPostingQueue.single(this.sqs, this.queue.queueUrl, this.queue.deadLetterQueueUrl));
-    this.board = new JobBoard({ store: this.store, queue, registry: this.registry, logger, now: this.clock.now });
+    this.jobs = new JobService({ store: this.store, queue, registry: this.registry, logger, now: this.clock.now });
     this.conductor = new Conductor({
       store: this.store,
       queue,
@@ -82,6 +84,11 @@ export class BoardHarness {
     });
     this.sweeper = this.newSweeper();
     return this;
+  }
+
+  /** Posts a job as the API would: the body parsed by the contract, then the job service. */
+  post(body: PostJobBody): ReturnType<JobService['post']> {
+    return this.jobs.post(parsePostRequest(body));
   }
 
   /** A sweeper on this harness's store and queue (tests make several to race them). */

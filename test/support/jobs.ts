@@ -1,6 +1,7 @@
 /** Jobs built as the API builds them (parse the body, then `newJob`), for tests that post straight to a store. */
 import type { Job } from '../../lib/model.js';
-import { newJob, parsePostRequest, type JobTypeDefaults } from '../../lib/post-request.js';
+import { parsePostRequest } from '../../lib/http/post-request.js';
+import { newJob, type JobTypeDefaults } from '../../lib/new-job.js';
 import type { JobStore } from '../../lib/store/index.js';
 
 let counter = 0;

@@ -1,6 +1,7 @@
 /**
- * The operations producers and operators use: post, get, list, count, trash, retry, redrive.
- * Each is a store transition plus the posting that must follow it.
+ * The job service: what producers and operators do (post, get, list, count, trash, retry,
+ * redrive), each a store transition plus the posting that must follow it. It takes requests the
+ * HTTP contract has already parsed, and checks them against the job type.
  *
  * Post writes the job first, then sends its posting. If the send fails the job is still
  * accepted: it is durable in DynamoDB and the sweeper re-posts it. Answering an error instead
@@ -10,12 +11,13 @@ import { randomUUID } from 'node:crypto';
 import { JobboardError } from './errors.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { Job } from './model.js';
-import { newJob, parsePostRequest } from './post-request.js';
+import type { PostRequest } from './http/post-request.js';
+import { newJob } from './new-job.js';
 import type { PostingQueue } from './queue/posting-queue.js';
 import type { JobTypeRegistry } from './registry.js';
 import type { CountByState, JobStore, ListPage, ListQuery } from './store/index.js';
 
-export interface JobBoardDependencies {
+export interface JobServiceDependencies {
   store: JobStore;
   queue: PostingQueue;
   registry: JobTypeRegistry;
@@ -29,45 +31,33 @@ export interface JobBoardDependencies {
 /** One job's answer within a batch post. */
 export type PostResult = { job: Job; created: boolean } | { error: JobboardError };
 
-export class JobBoard {
+export class JobService {
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly newId: () => string;
 
-  constructor(private readonly deps: JobBoardDependencies) {
+  constructor(private readonly deps: JobServiceDependencies) {
     this.logger = deps.logger ?? silentLogger;
     this.now = deps.now ?? Date.now;
     this.newId = deps.newId ?? randomUUID;
   }
 
-  /** Validates against the job type, writes the job, then posts it. `created` is false for a repeated post. */
-  async post(body: unknown): Promise<{ job: Job; created: boolean }> {
-    const { job, created } = await this.write(body);
+  /** Checks the request against its job type, writes the job, then posts it. `created` is false for a repeated post. */
+  async post(request: PostRequest): Promise<{ job: Job; created: boolean }> {
+    const { job, created } = await this.write(request);
     if (created && job.postedAt !== undefined) await this.sendPostings([job]);
     return { job, created };
   }
 
-  /** Validates a post against its job type and writes it, without posting it yet. */
-  private async write(body: unknown): Promise<{ job: Job; created: boolean }> {
-    const typeName = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).type : undefined;
-    const payload = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).payload : undefined;
-    // The job type and its payload check come first; then the request's shape (fields, limits).
-    const type = typeName === undefined ? undefined : this.deps.registry.validatePayload(typeName, payload ?? {});
-    const request = parsePostRequest(body);
-    const defaults = type === undefined ? { typeVersion: 1 } : { typeVersion: type.version, ...type.defaults };
-    return this.deps.store.post(newJob(request, defaults, this.now(), this.newId));
-  }
-
   /**
-   * Posts several jobs: each is validated and written on its own (one bad job does not sink the
+   * Posts several jobs: each is checked and written on its own (one bad job does not sink the
    * rest), and the postings of the new ones go out ten per SQS request.
    */
-  async postMany(bodies: readonly unknown[]): Promise<PostResult[]> {
+  async postMany(requests: readonly PostRequest[]): Promise<PostResult[]> {
     const results = await Promise.all(
-      bodies.map(async (body): Promise<PostResult> => {
+      requests.map(async (request): Promise<PostResult> => {
         try {
-          const { job, created } = await this.write(body);
-          return { job, created };
+          return await this.write(request);
         } catch (error) {
           // Each job answers for itself; a storage error here means: not known to be written, post it again.
           if (error instanceof JobboardError) return { error };
@@ -78,6 +68,13 @@ export class JobBoard {
     const outgoing = results.flatMap((r) => ('job' in r && r.created && r.job.postedAt !== undefined ? [r.job] : []));
     await this.sendPostings(outgoing);
     return results;
+  }
+
+  /** Checks the payload against its job type (unknown types are a `ValidationError`), builds the job and writes it, unposted. */
+  private async write(request: PostRequest): Promise<{ job: Job; created: boolean }> {
+    const type = this.deps.registry.validatePayload(request.type, request.payload);
+    const job = newJob(request, { typeVersion: type.version, ...type.defaults }, this.now(), this.newId);
+    return this.deps.store.post(job);
   }
 
   get(id: string): Promise<Job> {

@@ -1,57 +1,19 @@
 /**
- * The body of `POST /jobs`, checked with a schema, and the new job built from it.
- * Used by the store (so nothing invalid is ever written) and by the API (for its 400s).
+ * The job a valid post request creates: defaults from the job type, the delay turned into
+ * times, and a hash of the request so a repeated post can be told from a conflicting one.
+ * Pure: the clock and the id source are passed in.
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod/mini';
 import { JOB_DEFAULTS, LIMITS } from './config.js';
-import { ValidationError } from './errors.js';
+import type { PostRequest } from './http/post-request.js';
 import type { Job } from './model.js';
-import { jsonBytes } from './model.js';
-import { parseWith } from './schema.js';
 import { JobState } from './states.js';
-
-const isoTime = z.iso.datetime({ offset: true });
-const wholeNumber = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
-
-export const postRequestSchema = z
-  .strictObject({
-    type: z.string().check(z.minLength(1), z.maxLength(200)),
-    payload: z._default(z.record(z.string(), z.unknown()), {}),
-    id: z.optional(z.string().check(z.regex(LIMITS.idPattern, 'must be 1–128 of A-Z a-z 0-9 _ . : -'))),
-    maxAttempts: z.optional(wholeNumber(LIMITS.maxAttemptsMin, LIMITS.maxAttemptsMax)),
-    delaySeconds: z.optional(wholeNumber(0, LIMITS.delaySecondsMax)),
-    runAt: z.optional(isoTime),
-    dispatchBy: z.optional(isoTime),
-    timeoutSeconds: z.optional(wholeNumber(LIMITS.timeoutSecondsMin, LIMITS.timeoutSecondsMax)),
-  })
-  .check(
-    z.refine((body) => body.delaySeconds === undefined || body.runAt === undefined, {
-      message: 'give delaySeconds or runAt, not both',
-      path: ['runAt'],
-    }),
-  );
-
-export type PostRequest = z.output<typeof postRequestSchema>;
 
 /** What the job type contributes to a new job. */
 export interface JobTypeDefaults {
   typeVersion: number;
   maxAttempts?: number;
   timeoutSeconds?: number;
-}
-
-/** Parses and checks a post body; throws `ValidationError` listing every problem. */
-export function parsePostRequest(body: unknown): PostRequest {
-  const parsed = parseWith(postRequestSchema, body, '(body)');
-  if (!parsed.success) throw new ValidationError('invalid job request', parsed.issues);
-  const bytes = jsonBytes(parsed.data.payload);
-  if (bytes > LIMITS.payloadBytes) {
-    throw new ValidationError(`payload is ${bytes} bytes, more than ${LIMITS.payloadBytes}`, [
-      { path: 'payload', message: `at most ${LIMITS.payloadBytes} bytes serialized` },
-    ]);
-  }
-  return parsed.data;
 }
 
 /** Stable hash of a request: two posts with the same id are the same post iff their hashes match. */

@@ -1,0 +1,140 @@
+/**
+ * The HTTP contract (DESIGN.md, HTTP API): every route with its operation id and the schemas of
+ * its path parameters, query, body and each response. The API handler validates with these
+ * schemas, the CDK stack declares these routes, the CLI takes its types from them, and an OpenAPI
+ * document can be generated from them: one source, no hand-kept copies.
+ *
+ * Schemas use `zod/mini` (see `../schema.ts` for why); import builders by property.
+ */
+import * as z from 'zod/mini';
+import { LIMITS } from '../config.js';
+import { JOB_STATES } from '../states.js';
+import { jobViewSchema } from './job-view.js';
+import { postRequestSchema } from './post-request.js';
+
+const isoTime = z.iso.datetime({ offset: true });
+
+/** The `error` member of every error answer. */
+export const errorSchema = z.object({ code: z.string(), message: z.string(), details: z.array(z.object({ path: z.string(), message: z.string() })) });
+export const errorBodySchema = z.object({ error: errorSchema });
+
+export const idParamsSchema = z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(256)) });
+
+export const listQuerySchema = z.strictObject({
+  state: z.optional(z.enum(JOB_STATES)),
+  type: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  limit: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(LIMITS.listLimitMax))),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2_000))),
+  /** `asc` (default): oldest first; `desc`: newest first. */
+  order: z.optional(z.enum(['asc', 'desc'])),
+  /** Inclusive bounds on creation time (open jobs) or end time (finished jobs). */
+  from: z.optional(isoTime),
+  to: z.optional(isoTime),
+});
+
+/** Largest batch of `POST /jobs/batch`. */
+export const MAX_BATCH_JOBS = 100;
+export const batchRequestSchema = z.strictObject({ jobs: z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_BATCH_JOBS)) });
+export const batchResultSchema = z.object({
+  results: z.array(z.union([z.object({ status: z.int(), job: jobViewSchema }), z.object({ status: z.int(), error: errorSchema })])),
+});
+export const jobPageSchema = z.object({ jobs: z.array(jobViewSchema), nextCursor: z.nullable(z.string()) });
+export const statsSchema = z.object(Object.fromEntries(JOB_STATES.map((state) => [state, z.int()])) as Record<(typeof JOB_STATES)[number], z.ZodMiniInt>);
+export const redriveResultSchema = z.object({ moved: z.int() });
+export const healthSchema = z.object({ ok: z.boolean() });
+
+type Schema = z.ZodMiniType;
+export interface ResponseContract {
+  description: string;
+  schema: Schema;
+}
+export interface RouteContract {
+  operationId: string;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** API Gateway's path syntax: `/jobs/{id}`. */
+  path: string;
+  summary: string;
+  params?: Schema;
+  query?: Schema;
+  body?: Schema;
+  responses: Record<number, ResponseContract>;
+}
+
+const error = (description: string): ResponseContract => ({ description, schema: errorBodySchema });
+/** Every route may answer these. */
+const COMMON = { 401: error('missing or wrong credentials'), 500: error('unexpected failure'), 503: error('storage unavailable; retry') };
+const BAD = { 400: error('invalid input; `details` names each field') };
+const JSON_BODY = { 413: error('body too large'), 415: error('body is not JSON') };
+const job = (description: string): ResponseContract => ({ description, schema: jobViewSchema });
+
+export const ROUTES = [
+  { operationId: 'getHealth', method: 'GET', path: '/health', summary: 'Liveness', responses: { 200: { description: 'up', schema: healthSchema }, ...COMMON } },
+  {
+    operationId: 'postJob',
+    method: 'POST',
+    path: '/jobs',
+    summary: 'Post a job',
+    body: postRequestSchema,
+    responses: { 201: job('created'), 200: job('the same id posted with the same body before'), ...BAD, 409: error('the id is taken by another body'), ...JSON_BODY, ...COMMON },
+  },
+  {
+    operationId: 'postJobs',
+    method: 'POST',
+    path: '/jobs/batch',
+    summary: 'Post up to 100 jobs; each answers as POST /jobs would',
+    body: batchRequestSchema,
+    responses: { 200: { description: 'one result per job, in order', schema: batchResultSchema }, ...BAD, ...JSON_BODY, ...COMMON },
+  },
+  {
+    operationId: 'listJobs',
+    method: 'GET',
+    path: '/jobs',
+    summary: 'List jobs, oldest (or newest) first, one page at a time',
+    query: listQuerySchema,
+    responses: { 200: { description: 'a page; nextCursor null on the last', schema: jobPageSchema }, ...BAD, ...COMMON },
+  },
+  { operationId: 'getJob', method: 'GET', path: '/jobs/{id}', summary: 'One job', params: idParamsSchema, responses: { 200: job('the job'), 404: error('no such job'), ...COMMON } },
+  {
+    operationId: 'trashJob',
+    method: 'DELETE',
+    path: '/jobs/{id}',
+    summary: 'Trash a job that has not finished',
+    params: idParamsSchema,
+    responses: { 200: job('trashed'), 404: error('no such job'), 409: error('claimed under a live lease, or already final'), ...COMMON },
+  },
+  {
+    operationId: 'retryJob',
+    method: 'POST',
+    path: '/jobs/{id}/retry',
+    summary: 'Put a failed or trashed job back to posted with a fresh attempt budget',
+    params: idParamsSchema,
+    responses: { 200: job('posted again'), 404: error('no such job'), 409: error('not failed or trashed'), ...COMMON },
+  },
+  { operationId: 'getStats', method: 'GET', path: '/stats', summary: 'How many jobs are in each state', responses: { 200: { description: 'counts', schema: statsSchema }, ...COMMON } },
+  {
+    operationId: 'redriveDeadLetters',
+    method: 'POST',
+    path: '/dead-letters/redrive',
+    summary: 'Move dead-lettered postings back to the postings queue',
+    responses: { 200: { description: 'how many moved', schema: redriveResultSchema }, ...COMMON },
+  },
+] as const satisfies readonly RouteContract[];
+
+export type Route = (typeof ROUTES)[number];
+export type OperationId = Route['operationId'];
+/** `GET /jobs/{id}`, and so on. */
+export type HttpRouteKey = Route extends infer R ? (R extends Route ? `${R['method']} ${R['path']}` : never) : never;
+
+/** Method and path of every route: what the CDK stack declares. */
+export const HTTP_ROUTES: readonly { method: Route['method']; path: Route['path'] }[] = ROUTES.map(({ method, path }) => ({ method, path }));
+
+/** The shapes the API speaks, for clients (the CLI) and tests. */
+export type PostJobBody = z.input<typeof postRequestSchema>;
+export type ListQuery = z.input<typeof listQuerySchema>;
+export type JobPage = z.output<typeof jobPageSchema>;
+export type BatchResult = z.output<typeof batchResultSchema>;
+export type Stats = z.output<typeof statsSchema>;
+export type RedriveResult = z.output<typeof redriveResultSchema>;
+export type Health = z.output<typeof healthSchema>;
+export type ApiErrorBody = z.output<typeof errorSchema>;
+export type { JobView } from './job-view.js';

@@ -1,0 +1,54 @@
+/** The job as the HTTP API shows it (ISO-8601 times, absent ones null), as a schema and a mapping. */
+import * as z from 'zod/mini';
+import type { Job } from '../model.js';
+import { JOB_STATES } from '../states.js';
+
+const isoTime = z.iso.datetime({ offset: true });
+const isoOrNull = z.nullable(isoTime);
+
+export const jobViewSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  typeVersion: z.int(),
+  state: z.enum(JOB_STATES),
+  payload: z.record(z.string(), z.unknown()),
+  result: z.unknown(),
+  attempts: z.int(),
+  maxAttempts: z.int(),
+  owner: z.nullable(z.string()),
+  leaseExpiresAt: isoOrNull,
+  errors: z.array(z.object({ attempt: z.int(), at: isoTime, name: z.string(), message: z.string() })),
+  createdAt: isoTime,
+  startedAt: isoOrNull,
+  endedAt: isoOrNull,
+  runAt: isoOrNull,
+  dispatchBy: isoOrNull,
+  timeoutSeconds: z.int(),
+});
+
+/** A job as the HTTP API shows it. */
+export type JobView = z.output<typeof jobViewSchema>;
+
+const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+export function toJobView(job: Job): JobView {
+  return {
+    id: job.id,
+    type: job.type,
+    typeVersion: job.typeVersion,
+    state: job.state,
+    payload: job.payload,
+    result: job.result ?? null,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    owner: job.owner ?? null,
+    leaseExpiresAt: iso(job.leaseExpiresAt),
+    errors: job.errors.map((e) => ({ attempt: e.attempt, at: new Date(e.at).toISOString(), name: e.name, message: e.message })),
+    createdAt: new Date(job.createdAt).toISOString(),
+    startedAt: iso(job.startedAt),
+    endedAt: iso(job.endedAt),
+    runAt: iso(job.waitUntil),
+    dispatchBy: iso(job.dispatchBy),
+    timeoutSeconds: job.timeoutSeconds,
+  };
+}
