@@ -61,7 +61,7 @@ describe('bad input changes nothing', () => {
     expect((await stack.request('GET', '/nowhere')).status).toBe(404);
     expect((await stack.request('GET', '/jobs/%E0%A4%A')).status).toBe(404); // a malformed escape names no job
     expect((await stack.request('PUT', '/jobs')).status).toBe(405);
-    for (const query of ['state=sleeping', 'limit=0', 'limit=101', 'limit=ten', 'cursor=garbage', 'colour=red']) {
+    for (const query of ['state=sleeping', 'limit=0', 'limit=101', 'limit=ten', 'cursor=garbage', 'colour=red', 'order=sideways', 'from=yesterday', 'from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z']) {
       const response = await stack.request('GET', `/jobs?${query}`);
       expect(response.status, query).toBe(400);
       expect(response.body.error.code).toBe('ValidationError');

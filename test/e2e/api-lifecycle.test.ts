@@ -76,6 +76,9 @@ describe('job lifecycle over HTTP', () => {
     const ours = seen.filter((id) => id.startsWith('page-'));
     expect(ours).toEqual(ids);
     expect(new Set(seen).size).toBe(seen.length);
+
+    const newest = await stack.request('GET', '/jobs?state=posted&type=demo.echo&order=desc&limit=100');
+    expect(newest.body.jobs.map((j: { id: string }) => j.id).filter((id: string) => id.startsWith('page-'))).toEqual([...ids].reverse());
   });
 });
 
