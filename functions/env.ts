@@ -2,20 +2,11 @@
  * The one place that reads environment variables. Lambda handlers and the local stack turn
  * them into the typed options of lib/.
  */
+import { ENV, LOCAL_ENV } from '../lib/env-names.js';
 import { ConfigurationError } from '../lib/errors.js';
 
-export const ENV = {
-  tableName: 'JOBBOARD_TABLE_NAME',
-  queueUrl: 'JOBBOARD_QUEUE_URL',
-  deadLetterQueueUrl: 'JOBBOARD_DLQ_URL',
-  retentionDays: 'JOBBOARD_RETENTION_DAYS',
-  recordConcurrency: 'JOBBOARD_RECORD_CONCURRENCY',
-  /** Endpoints, for the local stack; unset on AWS. */
-  dynamoEndpoint: 'JOBBOARD_DYNAMODB_ENDPOINT',
-  /** Connections to DynamoDB at once (default: the SDK's 50). */
-  dynamoMaxSockets: 'JOBBOARD_DYNAMODB_MAX_SOCKETS',
-  sqsEndpoint: 'JOBBOARD_SQS_ENDPOINT',
-} as const;
+export { ENV, LOCAL_ENV };
+
 
 export interface FunctionEnvironment {
   tableName: string;
@@ -75,16 +66,6 @@ export interface LocalStackEnvironment {
   logTransitions: boolean;
 }
 
-export const LOCAL_ENV = {
-  port: 'PORT',
-  dataDir: 'JOBBOARD_DATA_DIR',
-  apiToken: 'JOBBOARD_API_TOKEN',
-  conductorTimeoutSeconds: 'JOBBOARD_CONDUCTOR_TIMEOUT_SECONDS',
-  conductorConcurrency: 'JOBBOARD_CONDUCTOR_CONCURRENCY',
-  sweepIntervalSeconds: 'JOBBOARD_SWEEP_INTERVAL_SECONDS',
-  dynamoMaxSockets: 'JOBBOARD_DYNAMODB_MAX_SOCKETS',
-  logTransitions: 'JOBBOARD_LOG_TRANSITIONS',
-} as const;
 
 export function readLocalStackEnvironment(env: NodeJS.ProcessEnv = process.env): LocalStackEnvironment {
   const number = (name: string, fallback: number, min: number, max: number): number => {

@@ -25,7 +25,7 @@ import { Construct } from 'constructs';
 import { CONDUCTOR_DEFAULTS, LIMITS, resolveConductorOptions, resolveStoreOptions } from '../lib/config.js';
 import { ConfigurationError } from '../lib/errors.js';
 import { QUEUES, postingsVisibilitySeconds } from '../lib/queues.js';
-import { ENV } from '../functions/env.js';
+import { ENV } from '../lib/env-names.js';
 import { ACCESS, grantAccess, type BoardArns } from './access.js';
 import { JobboardAlarms } from './alarms.js';
 import { DEFAULT_BUNDLE_CHOICE, SOURCE_MAP_ENVIRONMENT, lambdaBundlingOptions } from './bundling.js';
