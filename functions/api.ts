@@ -15,7 +15,6 @@ import type { PostResult } from '../lib/job-service.js';
 import type { JobType } from '../lib/registry.js';
 import { parseWith } from '../lib/schema.js';
 import { errorBody, errorResponse, json, methodNotAllowed, payloadTooLarge, routeNotFound, unsupportedMediaType, type HttpResponse } from './http.js';
-import { demoJobTypes } from './job-types/demo.js';
 import { lazyRuntime, type Runtime } from './runtime.js';
 
 /** Largest body accepted: the payload limit plus room for the other fields. */
@@ -132,5 +131,3 @@ function readJsonBody(event: ApiEvent): unknown {
     throw new ValidationError('the body is not valid JSON', [{ path: '(body)', message: 'invalid JSON' }]);
   }
 }
-
-export const handler = createApiHandler(demoJobTypes);

@@ -1,7 +1,6 @@
 /** Lambda handler for the postings queue's event source: one conductor per invocation. */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { JobType } from '../lib/registry.js';
-import { demoJobTypes } from './job-types/demo.js';
 import { lazyRuntime, type Runtime } from './runtime.js';
 
 export type ConductorHandler = (event: SQSEvent, context: Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>) => Promise<SQSBatchResponse>;
@@ -10,5 +9,3 @@ export type ConductorHandler = (event: SQSEvent, context: Pick<Context, 'awsRequ
 export function createConductorHandler(jobTypes: readonly JobType<never>[], runtime: () => Runtime = lazyRuntime(jobTypes)): ConductorHandler {
   return (event, context) => runtime().conductor.processBatch(event.Records, context);
 }
-
-export const handler = createConductorHandler(demoJobTypes);

@@ -2,7 +2,6 @@
 import type { Context } from 'aws-lambda';
 import type { SweepReport } from '../lib/maintenance/index.js';
 import type { JobType } from '../lib/registry.js';
-import { demoJobTypes } from './job-types/demo.js';
 import { lazyRuntime, type Runtime } from './runtime.js';
 
 export type SweeperHandler = (event?: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<SweepReport>;
@@ -15,5 +14,3 @@ export function createSweeperHandler(jobTypes: readonly JobType<never>[], runtim
     return report;
   };
 }
-
-export const handler = createSweeperHandler(demoJobTypes);

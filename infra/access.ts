@@ -14,9 +14,11 @@
  *   mapping (`SqsEventSource` grants them).
  * - sweeper: walks the open index (Query), reads the items it decides on (BatchGetItem),
  *   re-posts or fails with conditional UpdateItem, sends postings, reads the queue's depth
- *   (GetQueueAttributes) so a mere backlog does not multiply postings.
+ *   (GetQueueAttributes) so a mere backlog does not multiply postings, and loads and saves where
+ *   it stopped (GetItem, PutItem), on `cursor#` items only (a `dynamodb:LeadingKeys` condition).
  */
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { ITEM_KINDS } from '../lib/store/keys.js';
 import { TABLE } from '../lib/table.js';
 import type { HandlerName } from './handlers.js';
 
@@ -30,6 +32,8 @@ export interface FunctionAccess {
   readonly postings: readonly string[];
   /** On the dead-letter queue. */
   readonly deadLetters: readonly string[];
+  /** On the table's maintenance cursor items only (`cursor#…` keys). */
+  readonly cursorItems?: readonly string[];
 }
 
 export const ACCESS: Readonly<Record<HandlerName, FunctionAccess>> = {
@@ -51,6 +55,7 @@ export const ACCESS: Readonly<Record<HandlerName, FunctionAccess>> = {
     queriedIndexes: [TABLE.openIndex.name],
     postings: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
     deadLetters: [],
+    cursorItems: ['dynamodb:GetItem', 'dynamodb:PutItem'],
   },
 };
 
@@ -71,9 +76,19 @@ export function accessStatements(access: FunctionAccess, arns: BoardArns): Polic
     [access.postings, [arns.postings]],
     [access.deadLetters, [arns.deadLetters]],
   ];
-  return groups
+  const statements = groups
     .filter(([actions, resources]) => actions.length > 0 && resources.length > 0)
     .map(([actions, resources]) => new PolicyStatement({ actions: [...actions], resources }));
+  if (access.cursorItems !== undefined && access.cursorItems.length > 0) {
+    statements.push(
+      new PolicyStatement({
+        actions: [...access.cursorItems],
+        resources: [arns.table],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ITEM_KINDS.cursor}*`] } },
+      }),
+    );
+  }
+  return statements;
 }
 
 /** Adds the function's statements to its role's policy. */

@@ -4,7 +4,7 @@
  *
  * Context (`-c key=value`), for deploying without writing an app of one's own:
  * - `jobboard:stackName` (default `Jobboard`): several boards in one account get several names;
- * - `jobboard:jobTypes` = `<module path>#<export name>`: the job types to deploy instead of the demo ones.
+ * - `jobboard:jobTypes` = `<module path>#<export name>`: the job types to deploy; without it, the demo ones.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -16,7 +16,7 @@ const stackName = contextString(app, 'jobboard:stackName') ?? 'Jobboard';
 const jobTypes = parseJobTypes(contextString(app, 'jobboard:jobTypes'));
 new JobboardStack(app, stackName, {
   description: 'Jobboard: a serverless job board (API, SQS postings, DynamoDB claims, Lambda conductors)',
-  ...(jobTypes === undefined ? {} : { jobTypes }),
+  ...(jobTypes === undefined ? { demoJobTypes: true } : { jobTypes }),
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 

@@ -51,7 +51,7 @@ export async function measureBundles(options: { runs?: number } = {}): Promise<B
     for (const handler of HANDLER_NAMES) {
       const outfile = path.join(outRoot, bundleAwsSdk ? 'with-sdk' : 'without-sdk', handler, BUNDLE_FILE);
       mkdirSync(path.dirname(outfile), { recursive: true });
-      await build(esbuildBuildOptions(handlerEntry(handler, undefined, generatedEntriesDir(JOBBOARD_ROOT)), outfile, choice));
+      await build(esbuildBuildOptions(handlerEntry(handler, 'demo', generatedEntriesDir(JOBBOARD_ROOT)), outfile, choice));
       const plain = await importTimes(outfile, runs, false);
       const withMaps = await importTimes(outfile, runs, true);
       results.push({

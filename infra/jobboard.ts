@@ -50,8 +50,10 @@ export interface ConductorSettings extends FunctionSettings {
 }
 
 export interface JobboardProps {
-  /** The deployment's job types. @default the demo types of functions/job-types/demo.ts */
+  /** The deployment's job types: a module exporting an array of them. Required unless `demoJobTypes` is set. */
   readonly jobTypes?: JobTypesModule;
+  /** Deploy the demo job types (`demo.echo`, `demo.sleep`, …) instead, to try Jobboard out. @default false */
+  readonly demoJobTypes?: boolean;
   /** For the table, the DLQ and the log groups: what holds jobs and their history. @default RETAIN */
   readonly removalPolicy?: RemovalPolicy;
   /** Days finished jobs are kept, passed as `JOBBOARD_RETENTION_DAYS`. @default lib's default (7) */
@@ -252,6 +254,13 @@ const API_GATEWAY_TIMEOUT_SECONDS = 30;
  */
 function checkProps(props: JobboardProps): void {
   const placeholder = 'checked-at-synth';
+  if ((props.jobTypes === undefined) === (props.demoJobTypes !== true)) {
+    throw new ConfigurationError(
+      props.jobTypes === undefined
+        ? 'prop jobTypes is required: the module and export of your job types (or demoJobTypes: true to deploy the demo types)'
+        : 'props jobTypes and demoJobTypes exclude each other: a deployment runs your job types or the demo ones',
+    );
+  }
   if (props.retentionDays !== undefined) resolveStoreOptions({ tableName: placeholder, retentionDays: props.retentionDays });
   if (props.conductor?.recordConcurrency !== undefined) {
     resolveConductorOptions({ recordConcurrency: props.conductor.recordConcurrency });
@@ -295,7 +304,7 @@ class FunctionFactory {
     logGroup.grantWrite(role);
     const fn = new NodejsFunction(this.scope, id, {
       description: `Jobboard ${name}`,
-      entry: handlerEntry(name, this.props.jobTypes, generatedEntriesDir(this.projectRoot)),
+      entry: handlerEntry(name, this.props.jobTypes ?? 'demo', generatedEntriesDir(this.projectRoot)),
       handler: 'handler',
       runtime: this.props.runtime ?? Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,

@@ -45,7 +45,7 @@ beforeAll(async () => {
   await Promise.all(
     variants.map(async ({ name, handler, jobTypes }) => {
       const file = path.join(outDir, name, BUNDLE_FILE);
-      await build(esbuildBuildOptions(handlerEntry(handler, jobTypes, generatedEntriesDir(JOBBOARD_ROOT)), file, DEFAULT_BUNDLE_CHOICE));
+      await build(esbuildBuildOptions(handlerEntry(handler, jobTypes ?? 'demo', generatedEntriesDir(JOBBOARD_ROOT)), file, DEFAULT_BUNDLE_CHOICE));
       bundles.push({ name, file });
     }),
   );
@@ -136,9 +136,11 @@ describe('Lambda bundles', () => {
     }
   });
 
-  it('the jobTypes variant bundles the user’s module; the default does not', () => {
+  it('the jobTypes variant bundles the user’s module and no demo type; the demo variant the demo types only', () => {
     for (const { name, file } of bundles) {
-      expect(readFileSync(file, 'utf8').includes(FIXTURE_JOB_TYPE), name).toBe(name.endsWith('-custom'));
+      const code = readFileSync(file, 'utf8');
+      expect(code.includes(FIXTURE_JOB_TYPE), name).toBe(name.endsWith('-custom'));
+      expect(code.includes('demo.sleep'), name).toBe(!name.endsWith('-custom'));
     }
   });
 });

@@ -21,7 +21,7 @@ beforeAll(() => {
   // The checks read resource properties only, never the code inside: skip bundling.
   app = newApp({ bundling: false });
   stacks = [
-    new JobboardStack(app, 'Jobboard'),
+    new JobboardStack(app, 'Jobboard', { demoJobTypes: true }),
     new JobboardStack(app, 'Custom', { jobTypes: { entry: FIXTURE_JOB_TYPES_ENTRY, exportName: 'fixtureJobTypes' } }),
   ];
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -27,7 +27,7 @@ let assemblyDir: string;
 
 beforeAll(() => {
   app = newApp();
-  const stack = new JobboardStack(app, 'Jobboard');
+  const stack = new JobboardStack(app, 'Jobboard', { demoJobTypes: true });
   // The construct embedded in an app's own stack, with every prop that changes the template.
   const customStack = new Stack(app, 'Custom');
   const jobboard = new Jobboard(customStack, 'Jobboard', {
@@ -284,7 +284,8 @@ describe('outputs', () => {
 describe('props', () => {
   const checks = newApp({ bundling: false });
   let attempts = 0;
-  const attempt = (props: ConstructorParameters<typeof Jobboard>[2]) => () => new Jobboard(new Stack(checks, `Checked${++attempts}`), 'Jobboard', props);
+  const attempt = (props: ConstructorParameters<typeof Jobboard>[2], base: ConstructorParameters<typeof Jobboard>[2] = { demoJobTypes: true }) => () =>
+    new Jobboard(new Stack(checks, `Checked${++attempts}`), 'Jobboard', { ...base, ...props });
   afterAll(() => removeAssembly(checks));
 
   it('rejects what the board could not honour, naming the prop', () => {
@@ -294,8 +295,14 @@ describe('props', () => {
     expect(attempt({ conductor: { recordConcurrency: 0 } })).toThrow(/recordConcurrency/);
   });
 
+  it('needs job types: the user\'s module, or the demo types asked for by name, never both', () => {
+    expect(attempt({}, {})).toThrow(/prop jobTypes is required/);
+    expect(attempt({ jobTypes: { entry: FIXTURE_JOB_TYPES_ENTRY, exportName: 'fixtureJobTypes' } })).toThrow(/exclude each other/);
+    expect(attempt({ jobTypes: { entry: FIXTURE_JOB_TYPES_ENTRY, exportName: 'fixtureJobTypes' } }, {})).not.toThrow();
+  });
+
   it('rejects a jobTypes module that does not exist or an export name that is not an identifier', () => {
-    expect(attempt({ jobTypes: { entry: 'no/such/module.ts', exportName: 'types' } })).toThrow(/jobTypes\.entry/);
-    expect(attempt({ jobTypes: { entry: FIXTURE_JOB_TYPES_ENTRY, exportName: 'not an identifier' } })).toThrow(/jobTypes\.exportName/);
+    expect(attempt({ jobTypes: { entry: 'no/such/module.ts', exportName: 'types' } }, {})).toThrow(/jobTypes\.entry/);
+    expect(attempt({ jobTypes: { entry: FIXTURE_JOB_TYPES_ENTRY, exportName: 'not an identifier' } }, {})).toThrow(/jobTypes\.exportName/);
   });
 });
