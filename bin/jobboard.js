@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// The `jobboard` command: registers tsx so Node can load the TypeScript sources, then runs the CLI.
-import { register } from 'tsx/esm/api';
+// The `jobboard` command. From the installed package it runs the compiled CLI with plain Node.
+// In a source checkout that was not built, it registers tsx (a devDependency) to run the sources.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../cli/main.ts');
+const compiled = new URL('../dist/cli/main.js', import.meta.url);
+if (existsSync(compiled)) {
+  await import(compiled.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../cli/main.ts');
+}
