@@ -27,6 +27,7 @@ import { ConfigurationError } from '../lib/errors.js';
 import { QUEUES, postingsVisibilitySeconds } from '../lib/queues.js';
 import { ENV } from '../lib/env-names.js';
 import { ACCESS, grantAccess, type BoardArns } from './access.js';
+import { grantRoutes } from './route-grants.js';
 import { JobboardAlarms } from './alarms.js';
 import { DEFAULT_BUNDLE_CHOICE, SOURCE_MAP_ENVIRONMENT, lambdaBundlingOptions } from './bundling.js';
 import { generatedEntriesDir, handlerEntry, type HandlerName, type JobTypesModule } from './handlers.js';
@@ -197,13 +198,26 @@ export class Jobboard extends Construct {
     return this.stage.url;
   }
 
-  /** Lets a role or user call every route of the API (SigV4-signed, service `execute-api`). */
+  /** Lets a role, user or group post jobs: `POST /jobs` and `POST /jobs/batch`, nothing else. */
+  grantPost(grantee: IGrantable): Grant {
+    return grantRoutes(this, this.httpApi, this.stage, 'post', grantee);
+  }
+
+  /** Lets a role, user or group read jobs and counts: `GET /jobs`, `GET /jobs/{id}`, `GET /stats`, `GET /health`. */
+  grantRead(grantee: IGrantable): Grant {
+    return grantRoutes(this, this.httpApi, this.stage, 'read', grantee);
+  }
+
+  /** Lets an operator change jobs that exist: trash, retry, and redrive the dead-letter queue. */
+  grantAdmin(grantee: IGrantable): Grant {
+    return grantRoutes(this, this.httpApi, this.stage, 'admin', grantee);
+  }
+
+  /** Every route: `grantPost`, `grantRead` and `grantAdmin` together. */
   grantInvoke(grantee: IGrantable): Grant {
-    return Grant.addToPrincipal({
-      grantee,
-      actions: ['execute-api:Invoke'],
-      resourceArns: [this.httpApi.arnForExecuteApi('*', '/*', this.stage.stageName)],
-    });
+    this.grantPost(grantee);
+    this.grantRead(grantee);
+    return this.grantAdmin(grantee);
   }
 
   private createHttpApi(props: JobboardProps, removalPolicy: RemovalPolicy): { httpApi: HttpApi; stage: HttpStage } {

@@ -39,7 +39,9 @@ beforeAll(() => {
     // A topic of another stack or account: the construct only needs its ARN.
     alarmTopic: Topic.fromTopicArn(customStack, 'Alerts', ALERTS_TOPIC),
   });
-  jobboard.grantInvoke(new Role(customStack, 'Client', { assumedBy: new AccountRootPrincipal() }));
+  jobboard.grantPost(new Role(customStack, 'Producer', { assumedBy: new AccountRootPrincipal() }));
+  jobboard.grantRead(new Role(customStack, 'Viewer', { assumedBy: new AccountRootPrincipal() }));
+  jobboard.grantAdmin(new Role(customStack, 'Operator', { assumedBy: new AccountRootPrincipal() }));
   assemblyDir = app.synth().directory;
   template = Template.fromStack(stack);
   custom = Template.fromStack(customStack);
@@ -204,23 +206,28 @@ describe('HTTP API', () => {
     });
   });
 
-  it('grantInvoke lets a client call every route of the $default stage, and only execute-api:Invoke', () => {
+  it('grantPost, grantRead and grantAdmin each allow exactly their routes of the $default stage, and only execute-api:Invoke', () => {
     const api = onlyResource(custom, 'AWS::ApiGatewayV2::Api', 'JobboardHttpApi').id;
-    const client = onlyResource(custom, 'AWS::IAM::Role', 'Client').id;
-    custom.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: client }],
-      PolicyDocument: {
-        Statement: [
-          {
-            Effect: 'Allow',
-            Action: 'execute-api:Invoke',
-            Resource: {
-              'Fn::Join': ['', Match.arrayWith([':execute-api:', { Ref: api }, '/$default/*/*'])],
-            },
-          },
-        ],
-      },
-    });
+    const expected: Record<string, string[]> = {
+      Producer: ['POST/jobs', 'POST/jobs/batch'],
+      Viewer: ['GET/jobs', 'GET/jobs/*', 'GET/stats', 'GET/health'],
+      Operator: ['DELETE/jobs/*', 'POST/jobs/*/retry', 'POST/dead-letters/redrive'],
+    };
+    const policies = Object.values(resourcesOfType(custom, 'AWS::IAM::ManagedPolicy'));
+    for (const [grantee, routes] of Object.entries(expected)) {
+      const role = onlyResource(custom, 'AWS::IAM::Role', grantee).id;
+      const attached = policies.filter((p) => JSON.stringify(p.Properties!.Roles) === JSON.stringify([{ Ref: role }]));
+      expect(attached, grantee).toHaveLength(1);
+      const [statement, ...others] = (attached[0]!.Properties!.PolicyDocument as { Statement: { Action: string; Resource: { 'Fn::Join': [string, unknown[]] }[] }[] }).Statement;
+      expect(others, grantee).toEqual([]);
+      expect(statement!.Action).toBe('execute-api:Invoke');
+      const granted = statement!.Resource.map((r) => {
+        const parts = r['Fn::Join'][1];
+        expect(parts).toContainEqual({ Ref: api });
+        return String(parts[parts.length - 1]).replace('/$default/', '');
+      });
+      expect(granted.sort(), grantee).toEqual([...routes].sort());
+    }
   });
 
   it('serves the $default stage with JSON access logs', () => {
