@@ -6,7 +6,7 @@
 import { HTTP_ROUTES } from '../lib/http/contract.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, PayloadFormatVersion, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -57,9 +57,18 @@ export interface JobboardProps {
   readonly demoJobTypes?: boolean;
   /** For the table, the DLQ and the log groups: what holds jobs and their history. @default RETAIN */
   readonly removalPolicy?: RemovalPolicy;
-  /** Days finished jobs are kept, passed as `JOBBOARD_RETENTION_DAYS`. @default lib's default (7) */
-  readonly retentionDays?: number;
-  readonly api?: FunctionSettings & { readonly throttle?: ThrottleSettings };
+  /** How long finished jobs are kept (DynamoDB TTL), passed as `JOBBOARD_RETENTION_DAYS`. @default 7 days (lib's default) */
+  readonly retention?: Duration;
+  readonly api?: FunctionSettings & {
+    /** Requests per second and burst API Gateway lets through. @default {@link API_THROTTLE_DEFAULTS} */
+    readonly throttle?: ThrottleSettings;
+    /** Concurrency reserved for (and capping) the api function. @default none: the account's unreserved pool */
+    readonly reservedConcurrency?: number;
+  };
+  /** Prefix of the names that must differ between two boards in one account (the HTTP API's). @default a name unique to this construct's path */
+  readonly namePrefix?: string;
+  /** Extra environment variables for job code (all three functions run job-type code). Names starting with `JOBBOARD_` or `AWS_` are reserved. */
+  readonly environment?: Readonly<Record<string, string>>;
   readonly conductor?: ConductorSettings;
   readonly sweeper?: FunctionSettings;
   /** Alarm and OK notifications. @default no actions */
@@ -87,6 +96,9 @@ export const FUNCTION_DEFAULTS: Readonly<Record<HandlerName, { timeout: Duration
   conductor: { timeout: Duration.seconds(60), memorySize: 1024 },
   sweeper: { timeout: Duration.seconds(60), memorySize: 512 },
 };
+
+/** API Gateway throttling when the api prop sets none: a runaway client cannot run up the bill or starve the others. */
+export const API_THROTTLE_DEFAULTS: ThrottleSettings = { rateLimit: 100, burstLimit: 200 };
 
 export const CONDUCTOR_EVENT_SOURCE_DEFAULTS = {
   /** SQS's largest batch without a batching window of its own; lib runs records concurrently. */
@@ -154,9 +166,10 @@ export class Jobboard extends Construct {
       [ENV.tableName]: this.table.tableName,
       [ENV.queueUrl]: this.postings.queueUrl,
       [ENV.deadLetterQueueUrl]: this.deadLetters.queueUrl,
-      ...(props.retentionDays === undefined ? {} : { [ENV.retentionDays]: String(props.retentionDays) }),
+      ...(props.retention === undefined ? {} : { [ENV.retentionDays]: String(props.retention.toDays({ integral: false })) }),
+      ...props.environment,
     });
-    this.api = build.create('api', props.api, arns);
+    this.api = build.create('api', props.api, arns, props.api?.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.api.reservedConcurrency });
     this.conductor = build.create('conductor', { ...props.conductor, timeout: conductorTimeout }, arns);
     this.sweeper = build.create('sweeper', props.sweeper, arns, { retryAttempts: 0 });
     if (props.conductor?.recordConcurrency !== undefined) {
@@ -222,6 +235,7 @@ export class Jobboard extends Construct {
 
   private createHttpApi(props: JobboardProps, removalPolicy: RemovalPolicy): { httpApi: HttpApi; stage: HttpStage } {
     const httpApi = new HttpApi(this, 'HttpApi', {
+      apiName: `${props.namePrefix ?? Names.uniqueResourceName(this, { maxLength: 40 })}-api`,
       description: 'Jobboard API: every route needs a SigV4-signed request (IAM)',
       // IAM on every route, the default authorizer included: a route added later cannot be left open.
       defaultAuthorizer: new HttpIamAuthorizer(),
@@ -236,7 +250,7 @@ export class Jobboard extends Construct {
       httpApi,
       stageName: '$default',
       autoDeploy: true,
-      ...(props.api?.throttle === undefined ? {} : { throttle: props.api.throttle }),
+      throttle: props.api?.throttle ?? API_THROTTLE_DEFAULTS,
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         // HTTP API variables only ($context.resourcePath and friends are REST-only and fail the deploy).
@@ -261,6 +275,8 @@ export class Jobboard extends Construct {
 
 /** API Gateway gives up on an integration after 30 seconds; a longer api timeout would only hide that. */
 const API_GATEWAY_TIMEOUT_SECONDS = 30;
+/** Lambda's longest function timeout. */
+const LAMBDA_MAX_TIMEOUT_SECONDS = 15 * 60;
 
 /**
  * Rejects props the deployed board could not honour, naming the prop. Values lib/ also reads
@@ -275,7 +291,28 @@ function checkProps(props: JobboardProps): void {
         : 'props jobTypes and demoJobTypes exclude each other: a deployment runs your job types or the demo ones',
     );
   }
-  if (props.retentionDays !== undefined) resolveStoreOptions({ tableName: placeholder, retentionDays: props.retentionDays });
+  if (props.retention !== undefined) {
+    try {
+      resolveStoreOptions({ tableName: placeholder, retentionDays: props.retention.toDays({ integral: false }) });
+    } catch {
+      throw new ConfigurationError(`prop retention must be a positive duration, got ${props.retention.toHumanString()}`);
+    }
+  }
+  for (const name of ['api', 'conductor', 'sweeper'] as const) {
+    const settings = props[name];
+    const seconds = settings?.timeout?.toSeconds();
+    if (seconds !== undefined && seconds > LAMBDA_MAX_TIMEOUT_SECONDS) throw new ConfigurationError(`prop ${name}.timeout must be at most 15 minutes (Lambda's limit), got ${settings?.timeout?.toHumanString()}`);
+    const memory = settings?.memorySize;
+    if (memory !== undefined && (!Number.isInteger(memory) || memory < 128 || memory > 10_240)) throw new ConfigurationError(`prop ${name}.memorySize must be a whole number of MB from 128 to 10240, got ${memory}`);
+  }
+  const reserved = props.api?.reservedConcurrency;
+  if (reserved !== undefined && (!Number.isInteger(reserved) || reserved < 1)) throw new ConfigurationError(`prop api.reservedConcurrency must be a whole number ≥ 1, got ${reserved}`);
+  if (props.namePrefix !== undefined && !/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/.test(props.namePrefix)) {
+    throw new ConfigurationError(`prop namePrefix must be 1–40 of A-Z a-z 0-9 - (starting with a letter or digit), got ${JSON.stringify(props.namePrefix)}`);
+  }
+  for (const key of Object.keys(props.environment ?? {})) {
+    if (/^(JOBBOARD_|AWS_)/.test(key) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new ConfigurationError(`prop environment: ${JSON.stringify(key)} is reserved or not a variable name (JOBBOARD_* and AWS_* belong to Jobboard and Lambda)`);
+  }
   if (props.conductor?.recordConcurrency !== undefined) {
     resolveConductorOptions({ recordConcurrency: props.conductor.recordConcurrency });
   }
@@ -304,7 +341,7 @@ class FunctionFactory {
     requireLocalEsbuild(this.projectRoot);
   }
 
-  create(name: HandlerName, settings: FunctionSettings | undefined, arns: BoardArns, extra: { retryAttempts?: number } = {}): NodejsFunction {
+  create(name: HandlerName, settings: FunctionSettings | undefined, arns: BoardArns, extra: { retryAttempts?: number; reservedConcurrentExecutions?: number } = {}): NodejsFunction {
     const id = CONSTRUCT_IDS[name];
     // Own role without AWS managed policies: exactly the log group below plus ACCESS[name].
     const role = new Role(this.scope, `${id}Role`, {

@@ -33,7 +33,10 @@ beforeAll(() => {
   const jobboard = new Jobboard(customStack, 'Jobboard', {
     jobTypes: { entry: FIXTURE_JOB_TYPES_ENTRY, exportName: 'fixtureJobTypes' },
     removalPolicy: RemovalPolicy.DESTROY,
-    retentionDays: 30,
+    retention: Duration.days(30),
+    namePrefix: 'orders',
+    api: { reservedConcurrency: 5, throttle: { rateLimit: 20, burstLimit: 40 } },
+    environment: { DOWNSTREAM_URL: 'https://downstream.example' },
     conductor: { timeout: Duration.seconds(120), memorySize: 2048, maxBatchingWindow: Duration.seconds(5), maxConcurrency: 50, recordConcurrency: 4 },
     postingsAgeAlarmThreshold: Duration.minutes(30),
     // A topic of another stack or account: the construct only needs its ARN.
@@ -142,6 +145,31 @@ describe('functions', () => {
     expect(variables(custom, 'JobboardConductor')).toMatchObject({ [ENV.retentionDays]: '30', [ENV.recordConcurrency]: '4' });
     expect(variables(custom, 'JobboardApi')).toMatchObject({ [ENV.retentionDays]: '30' });
     expect(onlyResource(custom, 'AWS::Lambda::Function', 'JobboardConductor').resource.Properties!.MemorySize).toBe(2048);
+  });
+
+  it('passes extra environment for job code to all three functions', () => {
+    for (const fn of ['JobboardApi', 'JobboardConductor', 'JobboardSweeper']) {
+      const variables = (onlyResource(custom, 'AWS::Lambda::Function', fn).resource.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables, fn).toMatchObject({ DOWNSTREAM_URL: 'https://downstream.example' });
+    }
+    const plain = (onlyResource(template, 'AWS::Lambda::Function', 'JobboardApi').resource.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(plain).not.toHaveProperty('DOWNSTREAM_URL');
+  });
+
+  it('reserves api concurrency only when asked', () => {
+    expect(onlyResource(custom, 'AWS::Lambda::Function', 'JobboardApi').resource.Properties!.ReservedConcurrentExecutions).toBe(5);
+    expect(onlyResource(template, 'AWS::Lambda::Function', 'JobboardApi').resource.Properties!.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('throttles the API by default, or as the api prop says', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 } });
+    custom.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 } });
+  });
+
+  it('names the HTTP API after the prefix, or after the construct path, never just "HttpApi"', () => {
+    expect(onlyResource(custom, 'AWS::ApiGatewayV2::Api', 'JobboardHttpApi').resource.Properties!.Name).toBe('orders-api');
+    const name = onlyResource(template, 'AWS::ApiGatewayV2::Api', 'JobboardHttpApi').resource.Properties!.Name as string;
+    expect(name).toMatch(/^Jobboard.+-api$/);
   });
 
   it('feeds the conductor batches of 10 with partial batch responses', () => {
@@ -298,7 +326,14 @@ describe('props', () => {
   it('rejects what the board could not honour, naming the prop', () => {
     expect(attempt({ conductor: { timeout: Duration.seconds(5) } })).toThrow(/conductor\.timeout/);
     expect(attempt({ api: { timeout: Duration.seconds(60) } })).toThrow(/api\.timeout/);
-    expect(attempt({ retentionDays: 0 })).toThrow(/retentionDays/);
+    expect(attempt({ retention: Duration.days(0) })).toThrow(/prop retention/);
+    expect(attempt({ conductor: { timeout: Duration.minutes(16) } })).toThrow(/prop conductor\.timeout must be at most 15 minutes/);
+    expect(attempt({ sweeper: { memorySize: 64 } })).toThrow(/prop sweeper\.memorySize/);
+    expect(attempt({ api: { memorySize: 1024.5 } })).toThrow(/prop api\.memorySize/);
+    expect(attempt({ api: { reservedConcurrency: 0 } })).toThrow(/prop api\.reservedConcurrency/);
+    expect(attempt({ namePrefix: 'has spaces' })).toThrow(/prop namePrefix/);
+    expect(attempt({ environment: { JOBBOARD_TABLE_NAME: 'x' } })).toThrow(/prop environment/);
+    expect(attempt({ environment: { AWS_REGION: 'x' } })).toThrow(/prop environment/);
     expect(attempt({ conductor: { recordConcurrency: 0 } })).toThrow(/recordConcurrency/);
   });
 
