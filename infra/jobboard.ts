@@ -75,6 +75,8 @@ export interface JobboardProps {
   readonly alarmTopic?: ITopic;
   /** @default 15 minutes */
   readonly postingsAgeAlarmThreshold?: Duration;
+  /** Age of the oldest dead-lettered posting that alarms. @default 7 days (half the DLQ's retention) */
+  readonly deadLetterAgeAlarmThreshold?: Duration;
   /** @default one month */
   readonly logRetention?: RetentionDays;
   /** @default Node.js 22 */
@@ -129,10 +131,13 @@ export class Jobboard extends Construct {
   /** The stage clients call; its `url` ends with `/`. */
   readonly stage: HttpStage;
   readonly alarms: JobboardAlarms;
+  /** What tells this board's named resources from another's in the same account. */
+  readonly namePrefix: string;
 
   constructor(scope: Construct, id: string, props: JobboardProps = {}) {
     super(scope, id);
     checkProps(props);
+    this.namePrefix = props.namePrefix ?? Names.uniqueResourceName(this, { maxLength: 40 });
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const conductorTimeout = props.conductor?.timeout ?? FUNCTION_DEFAULTS.conductor.timeout;
 
@@ -201,7 +206,12 @@ export class Jobboard extends Construct {
       httpApi: this.httpApi,
       conductor: this.conductor,
       sweeper: this.sweeper,
+      table: this.table,
+      indexNames: indexNames(),
+      conductorLogs: this.conductor.logGroup,
+      metricNamespace: `Jobboard/${this.namePrefix}`,
       ...(props.alarmTopic === undefined ? {} : { topic: props.alarmTopic }),
+      ...(props.deadLetterAgeAlarmThreshold === undefined ? {} : { deadLetterAgeThreshold: props.deadLetterAgeAlarmThreshold }),
       ...(props.postingsAgeAlarmThreshold === undefined ? {} : { postingsAgeThreshold: props.postingsAgeAlarmThreshold }),
     });
   }
@@ -235,7 +245,7 @@ export class Jobboard extends Construct {
 
   private createHttpApi(props: JobboardProps, removalPolicy: RemovalPolicy): { httpApi: HttpApi; stage: HttpStage } {
     const httpApi = new HttpApi(this, 'HttpApi', {
-      apiName: `${props.namePrefix ?? Names.uniqueResourceName(this, { maxLength: 40 })}-api`,
+      apiName: `${this.namePrefix}-api`,
       description: 'Jobboard API: every route needs a SigV4-signed request (IAM)',
       // IAM on every route, the default authorizer included: a route added later cannot be left open.
       defaultAuthorizer: new HttpIamAuthorizer(),

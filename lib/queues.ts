@@ -6,7 +6,13 @@
  * is the net for postings that cannot be processed at all, and the record of jobs failed for good.
  */
 export const QUEUES = {
-  postings: { name: 'postings', retentionSeconds: 14 * 86_400 },
+  /**
+   * Shorter than the DLQ's: a standard DLQ keeps a message's original enqueue time, so a posting
+   * that spent its life here would otherwise expire from the DLQ soon after arriving. A posting
+   * is only a pointer (the job is in the table, and the sweeper re-posts lost ones), so 4 days
+   * here costs nothing and leaves every dead letter at least 10 days in the DLQ.
+   */
+  postings: { name: 'postings', retentionSeconds: 4 * 86_400 },
   deadLetter: { name: 'postings-dlq', retentionSeconds: 14 * 86_400 },
   maxReceiveCount: 200,
   /** AWS guidance for SQS event sources: visibility at least 6 × the function timeout. */

@@ -289,7 +289,62 @@ describe('alarms', () => {
     expect(alarmOn(template, 'Throttles', conductor).Namespace).toBe('AWS/Lambda');
     expect(alarmOn(template, 'Errors', { Ref: id('AWS::Lambda::Function', 'JobboardSweeper') }).EvaluationPeriods).toBe(3);
     expect(alarmOn(template, '5xx', { Ref: id('AWS::ApiGatewayV2::Api', 'JobboardHttpApi') }).Namespace).toBe('AWS/ApiGateway');
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 11);
+  });
+
+  it('alarms on an old dead letter, and keeps postings for less time than dead letters so one never expires on arrival', () => {
+    const id = (type: string, prefix: string) => onlyResource(template, type, prefix).id;
+    const deadLetters = { 'Fn::GetAtt': [id('AWS::SQS::Queue', 'JobboardDeadLetters'), 'QueueName'] };
+    expect(alarmOn(template, 'ApproximateAgeOfOldestMessage', deadLetters)).toMatchObject({ Threshold: 7 * 86_400, TreatMissingData: 'notBreaching' });
+    const retention = (prefix: string) => onlyResource(template, 'AWS::SQS::Queue', prefix).resource.Properties!.MessageRetentionPeriod as number;
+    expect(retention('JobboardPostings')).toBe(4 * 86_400);
+    expect(retention('JobboardPostings')).toBeLessThan(retention('JobboardDeadLetters') / 2);
+  });
+
+  it('alarms when the sweeper stops running: no invocations for 15 minutes, missing data breaching', () => {
+    const sweeper = { Ref: onlyResource(template, 'AWS::Lambda::Function', 'JobboardSweeper').id };
+    expect(alarmOn(template, 'Invocations', sweeper)).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: 3,
+      Period: 300,
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('alarms on DynamoDB throttles (table operations and both indexes) and system errors', () => {
+    const table = onlyResource(template, 'AWS::DynamoDB::Table', 'JobboardTable').id;
+    const metricsOf = (alarmId: string) => {
+      const [alarm] = Object.entries(resourcesOfType(template, 'AWS::CloudWatch::Alarm')).filter(([key]) => key.includes(alarmId)).map(([, a]) => a);
+      expect(alarm, alarmId).toBeDefined();
+      expect(alarm!.Properties!.TreatMissingData).toBe('notBreaching');
+      return (alarm!.Properties!.Metrics as { MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: unknown }[] } } }[])
+        .flatMap((m) => (m.MetricStat === undefined ? [] : [m.MetricStat.Metric]))
+        .map((m) => {
+          expect(m.Dimensions).toContainEqual({ Name: 'TableName', Value: { Ref: table } });
+          const other = m.Dimensions.find((d) => d.Name !== 'TableName');
+          return `${m.MetricName} ${other?.Name}=${String(other?.Value)}`;
+        })
+        .sort();
+    };
+    expect(metricsOf('TableThrottles')).toEqual(
+      [
+        ...['BatchGetItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'].map((op) => `ThrottledRequests Operation=${op}`),
+        ...['done', 'open'].flatMap((index) => [`ReadThrottleEvents GlobalSecondaryIndexName=${index}`, `WriteThrottleEvents GlobalSecondaryIndexName=${index}`]),
+      ].sort(),
+    );
+    expect(metricsOf('TableSystemErrors')).toEqual(['BatchGetItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'].map((op) => `SystemErrors Operation=${op}`));
+  });
+
+  it('counts the conductor’s record_failed log lines with a metric filter, and alarms on them', () => {
+    const logGroup = onlyResource(template, 'AWS::Logs::LogGroup', 'JobboardConductorLogs').id;
+    const [filter, ...more] = Object.values(resourcesOfType(template, 'AWS::Logs::MetricFilter'));
+    expect(more).toEqual([]);
+    expect(filter!.Properties).toMatchObject({ LogGroupName: { Ref: logGroup }, FilterPattern: '{ $.event = "record_failed" }' });
+    const transformation = (filter!.Properties!.MetricTransformations as { MetricNamespace: string; MetricName: string }[])[0]!;
+    expect(transformation.MetricName).toBe('RecordFailed');
+    const [alarm] = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm')).filter((a) => a.Properties!.MetricName === 'RecordFailed');
+    expect(alarm!.Properties).toMatchObject({ Namespace: transformation.MetricNamespace, Threshold: 10, EvaluationPeriods: 2, TreatMissingData: 'notBreaching' });
   });
 
   it('takes the postings age threshold from props', () => {
@@ -300,7 +355,7 @@ describe('alarms', () => {
   it('notifies the alarm topic, when given, on alarm and on recovery', () => {
     for (const alarm of Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm'))) expect(alarm.Properties!.AlarmActions).toBeUndefined();
     const alarms = Object.values(resourcesOfType(custom, 'AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(11);
     for (const alarm of alarms) expect(alarm.Properties).toMatchObject({ AlarmActions: [ALERTS_TOPIC], OKActions: [ALERTS_TOPIC] });
   });
 });
