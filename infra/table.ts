@@ -14,11 +14,14 @@ import {
   type GlobalSecondaryIndexProps,
 } from 'aws-cdk-lib/aws-dynamodb';
 import type { KeySchemaElement, CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { TABLE, createTableInput } from '../lib/table.js';
 
 export interface JobsTableProps {
   readonly removalPolicy: RemovalPolicy;
+  /** A customer-managed key instead of the AWS-managed one. */
+  readonly encryptionKey?: IKey;
 }
 
 /** The table's definition as lib/ states it (the name is CloudFormation's to choose). */
@@ -46,7 +49,9 @@ export function createJobsTable(scope: Construct, id: string, props: JobsTablePr
     billingMode: BillingMode.PAY_PER_REQUEST,
     timeToLiveAttribute: TABLE.ttlAttribute,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-    encryption: TableEncryption.AWS_MANAGED,
+    ...(props.encryptionKey === undefined
+      ? { encryption: TableEncryption.AWS_MANAGED }
+      : { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.encryptionKey }),
     removalPolicy: props.removalPolicy,
     deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
   });

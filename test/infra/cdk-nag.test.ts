@@ -4,12 +4,13 @@
  * aspect: the tests call the pack directly for a readable list, and synthesize with it
  * registered the way infra/app.ts does, which fails on any finding.
  */
-import { Validations, type App, type Stack } from 'aws-cdk-lib';
+import { Stack, Validations, type App } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NODE_22_REASON } from '../../infra/jobboard.js';
+import { Jobboard, NODE_22_REASON } from '../../infra/jobboard.js';
 import { JobboardStack } from '../../infra/stack.js';
 import { FIXTURE_JOB_TYPES_ENTRY, newApp, removeAssembly } from './synth.js';
 
@@ -23,6 +24,7 @@ beforeAll(() => {
   stacks = [
     new JobboardStack(app, 'Jobboard', { demoJobTypes: true }),
     new JobboardStack(app, 'Custom', { jobTypes: { entry: FIXTURE_JOB_TYPES_ENTRY, exportName: 'fixtureJobTypes' } }),
+    securedStack(app),
   ];
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   try {
@@ -33,6 +35,13 @@ beforeAll(() => {
 });
 
 afterAll(() => removeAssembly(app));
+
+/** A board with a customer-managed key and X-Ray tracing (whose grant on "*" the construct acknowledges with its reason). */
+function securedStack(scope: App): Stack {
+  const stack = new Stack(scope, 'Secured');
+  new Jobboard(stack, 'Jobboard', { demoJobTypes: true, tracing: true, encryptionKey: new Key(stack, 'Key', { enableKeyRotation: true }) });
+  return stack;
+}
 
 /** Every acknowledgment recorded on the tree: rule id, reason and where. */
 function acknowledgments(root: IConstruct): { id: string; reason: string; path: string }[] {

@@ -8,10 +8,11 @@ import path from 'node:path';
 import { Duration, RemovalPolicy, Stack, type App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AccountRootPrincipal, Role } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/env.js';
-import { API_ROUTES, CONDUCTOR_EVENT_SOURCE_DEFAULTS, FUNCTION_DEFAULTS, Jobboard } from '../../infra/jobboard.js';
+import { API_ROUTES, CONDUCTOR_EVENT_SOURCE_DEFAULTS, FUNCTION_DEFAULTS, Jobboard, KMS_ACTIONS } from '../../infra/jobboard.js';
 import { JobboardStack, STACK_OUTPUTS } from '../../infra/stack.js';
 import { BUNDLE_FILE } from '../../infra/bundling.js';
 import { QUEUES, postingsVisibilitySeconds } from '../../lib/queues.js';
@@ -23,6 +24,7 @@ const ALERTS_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:jobboard-alerts';
 let app: App;
 let template: Template;
 let custom: Template;
+let secured: Template;
 let assemblyDir: string;
 
 beforeAll(() => {
@@ -45,7 +47,11 @@ beforeAll(() => {
   jobboard.grantPost(new Role(customStack, 'Producer', { assumedBy: new AccountRootPrincipal() }));
   jobboard.grantRead(new Role(customStack, 'Viewer', { assumedBy: new AccountRootPrincipal() }));
   jobboard.grantAdmin(new Role(customStack, 'Operator', { assumedBy: new AccountRootPrincipal() }));
+  // A board with a customer-managed key and tracing.
+  const securedStack = new Stack(app, 'Secured');
+  new Jobboard(securedStack, 'Jobboard', { demoJobTypes: true, encryptionKey: new Key(securedStack, 'Key', { enableKeyRotation: true }), tracing: true });
   assemblyDir = app.synth().directory;
+  secured = Template.fromStack(securedStack);
   template = Template.fromStack(stack);
   custom = Template.fromStack(customStack);
 });
@@ -357,6 +363,41 @@ describe('alarms', () => {
     const alarms = Object.values(resourcesOfType(custom, 'AWS::CloudWatch::Alarm'));
     expect(alarms).toHaveLength(11);
     for (const alarm of alarms) expect(alarm.Properties).toMatchObject({ AlarmActions: [ALERTS_TOPIC], OKActions: [ALERTS_TOPIC] });
+  });
+});
+
+describe('a customer-managed key and tracing', () => {
+  const keyArn = () => ({ 'Fn::GetAtt': [onlyResource(secured, 'AWS::KMS::Key', 'Key').id, 'Arn'] });
+
+  it('encrypts the table, both queues and every log group with the key', () => {
+    secured.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn() } });
+    const queues = Object.values(resourcesOfType(secured, 'AWS::SQS::Queue'));
+    expect(queues).toHaveLength(2);
+    for (const queue of queues) expect(queue.Properties!.KmsMasterKeyId).toEqual(keyArn());
+    const logGroups = Object.values(resourcesOfType(secured, 'AWS::Logs::LogGroup'));
+    expect(logGroups).toHaveLength(4);
+    for (const logGroup of logGroups) expect(logGroup.Properties!.KmsKeyId).toEqual(keyArn());
+    // CloudWatch Logs may use the key for this account's log groups only.
+    const statements = (onlyResource(secured, 'AWS::KMS::Key', 'Key').resource.Properties!.KeyPolicy as { Statement: { Principal?: { Service?: unknown }; Condition?: unknown }[] }).Statement;
+    expect(statements.some((st) => JSON.stringify(st.Principal?.Service ?? '').includes('logs.') && JSON.stringify(st.Condition).includes('kms:EncryptionContext:aws:logs:arn'))).toBe(true);
+  });
+
+  it('lets each function use the key, and nothing else new', () => {
+    for (const fn of ['JobboardApi', 'JobboardConductor', 'JobboardSweeper']) {
+      const role = (onlyResource(secured, 'AWS::Lambda::Function', fn).resource.Properties!.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const statements = Object.values(resourcesOfType(secured, 'AWS::IAM::Policy'))
+        .filter((p) => JSON.stringify(p.Properties!.Roles) === JSON.stringify([{ Ref: role }]))
+        .flatMap((p) => (p.Properties!.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
+      const kms = statements.filter((st) => JSON.stringify(st.Action).includes('kms:'));
+      expect(kms, fn).toEqual([expect.objectContaining({ Action: [...KMS_ACTIONS].sort(), Resource: keyArn() })]);
+    }
+  });
+
+  it('turns on active tracing for the three functions, and only when asked', () => {
+    for (const fn of ['JobboardApi', 'JobboardConductor', 'JobboardSweeper']) {
+      expect(onlyResource(secured, 'AWS::Lambda::Function', fn).resource.Properties!.TracingConfig, fn).toEqual({ Mode: 'Active' });
+      expect(onlyResource(template, 'AWS::Lambda::Function', fn).resource.Properties!.TracingConfig, fn).toBeUndefined();
+    }
   });
 });
 

@@ -1,0 +1,153 @@
+/**
+ * The props of the `Jobboard` construct, their defaults, and the checks that reject what a
+ * deployed board could not honour, each naming the prop.
+ */
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { Runtime } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { CONDUCTOR_DEFAULTS, LIMITS, resolveConductorOptions, resolveStoreOptions } from '../lib/config.js';
+import { ConfigurationError } from '../lib/errors.js';
+import type { HandlerName, JobTypesModule } from './handlers.js';
+
+/** Size and time of one function. */
+export interface FunctionSettings {
+  /** @default see {@link FUNCTION_DEFAULTS} */
+  readonly timeout?: Duration;
+  /** MB; more memory also means more CPU, hence faster cold starts. @default see {@link FUNCTION_DEFAULTS} */
+  readonly memorySize?: number;
+}
+
+export interface ConductorSettings extends FunctionSettings {
+  /** How long the event source gathers postings before invoking. @default 1 second */
+  readonly maxBatchingWindow?: Duration;
+  /** Conductor invocations the event source runs at once (2–1000). @default 10 */
+  readonly maxConcurrency?: number;
+  /** Records of one batch run at once, passed as `JOBBOARD_RECORD_CONCURRENCY`. @default lib's default */
+  readonly recordConcurrency?: number;
+}
+
+export interface JobboardProps {
+  /** The deployment's job types: a module exporting an array of them. Required unless `demoJobTypes` is set. */
+  readonly jobTypes?: JobTypesModule;
+  /** Deploy the demo job types (`demo.echo`, `demo.sleep`, …) instead, to try Jobboard out. @default false */
+  readonly demoJobTypes?: boolean;
+  /** For the table, the DLQ and the log groups: what holds jobs and their history. @default RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+  /** How long finished jobs are kept (DynamoDB TTL), passed as `JOBBOARD_RETENTION_DAYS`. @default 7 days (lib's default) */
+  readonly retention?: Duration;
+  readonly api?: FunctionSettings & {
+    /** Requests per second and burst API Gateway lets through. @default {@link API_THROTTLE_DEFAULTS} */
+    readonly throttle?: ThrottleSettings;
+    /** Concurrency reserved for (and capping) the api function. @default none: the account's unreserved pool */
+    readonly reservedConcurrency?: number;
+  };
+  /** Prefix of the names that must differ between two boards in one account (the HTTP API's). @default a name unique to this construct's path */
+  readonly namePrefix?: string;
+  /** Extra environment variables for job code (all three functions run job-type code). Names starting with `JOBBOARD_` or `AWS_` are reserved. */
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly conductor?: ConductorSettings;
+  readonly sweeper?: FunctionSettings;
+  /** Alarm and OK notifications. @default no actions */
+  readonly alarmTopic?: ITopic;
+  /**
+   * A customer-managed KMS key for the table, both queues and every log group, so access can be
+   * revoked by disabling the key. The functions get `kms:Decrypt`, `kms:Encrypt`,
+   * `kms:GenerateDataKey` and `kms:DescribeKey` on it. A key made in the same app gets the key
+   * policy statement CloudWatch Logs needs; an imported key's policy must allow it already.
+   * @default AWS-managed (table) and SQS-managed (queues) encryption, logs with CloudWatch's own
+   */
+  readonly encryptionKey?: IKey;
+  /** X-Ray active tracing on the three functions. @default false */
+  readonly tracing?: boolean;
+  /** @default 15 minutes */
+  readonly postingsAgeAlarmThreshold?: Duration;
+  /** Age of the oldest dead-lettered posting that alarms. @default 7 days (half the DLQ's retention) */
+  readonly deadLetterAgeAlarmThreshold?: Duration;
+  /** @default one month */
+  readonly logRetention?: RetentionDays;
+  /** @default Node.js 22 */
+  readonly runtime?: Runtime;
+  /** Bundle the AWS SDK instead of using the runtime's copy. @default true (see infra/README.md) */
+  readonly bundleAwsSdk?: boolean;
+  /**
+   * Folder whose node_modules holds esbuild; bundling runs there and generated entries go
+   * under its node_modules/.cache. @default the current directory (where `cdk` runs)
+   */
+  readonly projectRoot?: string;
+  /** @default the lock file found upwards from the current directory */
+  readonly depsLockFilePath?: string;
+}
+
+export const FUNCTION_DEFAULTS: Readonly<Record<HandlerName, { timeout: Duration; memorySize: number }>> = {
+  // API Gateway stops waiting after 30 s anyway; every route is a few DynamoDB calls.
+  api: { timeout: Duration.seconds(10), memorySize: 1024 },
+  conductor: { timeout: Duration.seconds(60), memorySize: 1024 },
+  sweeper: { timeout: Duration.seconds(60), memorySize: 512 },
+};
+
+/** API Gateway throttling when the api prop sets none: a runaway client cannot run up the bill or starve the others. */
+export const API_THROTTLE_DEFAULTS: ThrottleSettings = { rateLimit: 100, burstLimit: 200 };
+
+export const CONDUCTOR_EVENT_SOURCE_DEFAULTS = {
+  /** SQS's largest batch without a batching window of its own; lib runs records concurrently. */
+  batchSize: LIMITS.sqsBatchSize,
+  maxBatchingWindow: Duration.seconds(1),
+  maxConcurrency: 10,
+} as const;
+
+/** API Gateway gives up on an integration after 30 seconds; a longer api timeout would only hide that. */
+const API_GATEWAY_TIMEOUT_SECONDS = 30;
+/** Lambda's longest function timeout. */
+const LAMBDA_MAX_TIMEOUT_SECONDS = 15 * 60;
+
+/**
+ * Rejects props the deployed board could not honour, naming the prop. Values lib/ also reads
+ * (retention, record concurrency) go through lib's own checks, so both sides agree on the bounds.
+ */
+export function checkProps(props: JobboardProps): void {
+  const placeholder = 'checked-at-synth';
+  if ((props.jobTypes === undefined) === (props.demoJobTypes !== true)) {
+    throw new ConfigurationError(
+      props.jobTypes === undefined
+        ? 'prop jobTypes is required: the module and export of your job types (or demoJobTypes: true to deploy the demo types)'
+        : 'props jobTypes and demoJobTypes exclude each other: a deployment runs your job types or the demo ones',
+    );
+  }
+  if (props.retention !== undefined) {
+    try {
+      resolveStoreOptions({ tableName: placeholder, retentionDays: props.retention.toDays({ integral: false }) });
+    } catch {
+      throw new ConfigurationError(`prop retention must be a positive duration, got ${props.retention.toHumanString()}`);
+    }
+  }
+  for (const name of ['api', 'conductor', 'sweeper'] as const) {
+    const settings = props[name];
+    const seconds = settings?.timeout?.toSeconds();
+    if (seconds !== undefined && seconds > LAMBDA_MAX_TIMEOUT_SECONDS) throw new ConfigurationError(`prop ${name}.timeout must be at most 15 minutes (Lambda's limit), got ${settings?.timeout?.toHumanString()}`);
+    const memory = settings?.memorySize;
+    if (memory !== undefined && (!Number.isInteger(memory) || memory < 128 || memory > 10_240)) throw new ConfigurationError(`prop ${name}.memorySize must be a whole number of MB from 128 to 10240, got ${memory}`);
+  }
+  const reserved = props.api?.reservedConcurrency;
+  if (reserved !== undefined && (!Number.isInteger(reserved) || reserved < 1)) throw new ConfigurationError(`prop api.reservedConcurrency must be a whole number ≥ 1, got ${reserved}`);
+  if (props.namePrefix !== undefined && !/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/.test(props.namePrefix)) {
+    throw new ConfigurationError(`prop namePrefix must be 1–40 of A-Z a-z 0-9 - (starting with a letter or digit), got ${JSON.stringify(props.namePrefix)}`);
+  }
+  for (const key of Object.keys(props.environment ?? {})) {
+    if (/^(JOBBOARD_|AWS_)/.test(key) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new ConfigurationError(`prop environment: ${JSON.stringify(key)} is reserved or not a variable name (JOBBOARD_* and AWS_* belong to Jobboard and Lambda)`);
+  }
+  if (props.conductor?.recordConcurrency !== undefined) {
+    resolveConductorOptions({ recordConcurrency: props.conductor.recordConcurrency });
+  }
+  const conductorMs = props.conductor?.timeout?.toMilliseconds();
+  const reserveMs = CONDUCTOR_DEFAULTS.minRemainingToStartMs + CONDUCTOR_DEFAULTS.deadlineReserveMs;
+  if (conductorMs !== undefined && conductorMs <= 2 * reserveMs) {
+    throw new ConfigurationError(`prop conductor.timeout must be longer than ${(2 * reserveMs) / 1_000} s (the conductor keeps ${reserveMs / 1_000} s of each invocation in reserve), got ${conductorMs / 1_000} s`);
+  }
+  const apiSeconds = props.api?.timeout?.toSeconds();
+  if (apiSeconds !== undefined && apiSeconds > API_GATEWAY_TIMEOUT_SECONDS) {
+    throw new ConfigurationError(`prop api.timeout must be at most ${API_GATEWAY_TIMEOUT_SECONDS} s (API Gateway's integration limit), got ${apiSeconds} s`);
+  }
+}
