@@ -13,6 +13,7 @@ import { ClaimLostError, ClaimRefusedError, InvalidStateError, NotFoundError, is
 import { EventBus, type PostingEvent } from '../events/events.js';
 import type { Job } from '../model.js';
 import { decodePosting } from '../queue/posting.js';
+import { silentLogger } from '../logger.js';
 import type { PostingQueue, PostingRecord } from '../queue/posting-queue.js';
 import type { JobType, JobTypeRegistry, Logger } from '../registry.js';
 import type { JobStore } from '../store/index.js';
@@ -71,7 +72,7 @@ export class Conductor {
     this.queue = dependencies.queue;
     this.registry = dependencies.registry;
     this.events = dependencies.events ?? new EventBus();
-    this.logger = dependencies.logger ?? { info() {}, warn() {}, error() {} };
+    this.logger = dependencies.logger ?? silentLogger;
     this.now = dependencies.now ?? Date.now;
     this.random = dependencies.random ?? Math.random;
     this.randomToken = dependencies.randomToken ?? (() => randomBytes(6).toString('base64url'));
