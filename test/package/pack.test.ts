@@ -42,6 +42,14 @@ function bundles(outdir: string): string[] {
 
 const USER_JOB_TYPE = 'user.greet';
 
+/** The JavaScript block of the README's "Install" section that starts with `firstLine`. */
+function readmeBlock(firstLine: string): string {
+  const readme = readFileSync(path.join(repo, 'README.md'), 'utf8');
+  const block = readme.split('```js\n').find((part) => part.startsWith(firstLine));
+  if (block === undefined) throw new Error(`README.md has no js block starting with ${firstLine}`);
+  return block.slice(0, block.indexOf('```'));
+}
+
 beforeAll(async () => {
   scratch = mkdtempSync(path.join(tmpdir(), 'jobboard-package-'));
   // `npm pack` runs `prepack` (the build) first; its output precedes the JSON on stdout.
@@ -72,37 +80,34 @@ describe('an ESM CDK app', () => {
     const deps = { jobboard: `file:${tarball}`, 'aws-cdk-lib': pinned('aws-cdk-lib'), constructs: pinned('constructs'), 'cdk-nag': pinned('cdk-nag') };
     await sh(scratch, 'mkdir', ['-p', app]);
     writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'esm-app', private: true, type: 'module', dependencies: deps }, null, 2));
-    writeFileSync(
-      path.join(app, 'job-types.mjs'),
-      `import { defineJobType } from 'jobboard';\nexport const jobTypes = [defineJobType({ name: '${USER_JOB_TYPE}', version: 1, run: async ({ payload }) => ({ hello: payload.name }) })];\n`,
-    );
+    // The two files are the README's "Install" example, as written there; the test only adds the checks after it.
+    writeFileSync(path.join(app, 'job-types.mjs'), readmeBlock('// job-types.mjs'));
     writeFileSync(
       path.join(app, 'app.mjs'),
       [
-        "import { App, Stack, Validations } from 'aws-cdk-lib';",
+        readmeBlock('// app.mjs'),
+        "import { Validations } from 'aws-cdk-lib';",
         "import { AccountRootPrincipal, Role } from 'aws-cdk-lib/aws-iam';",
         "import { AwsSolutionsChecks } from 'cdk-nag';",
-        "import { Jobboard } from 'jobboard/cdk';",
-        "const app = new App({ outdir: 'cdk.out' });",
-        "const stack = new Stack(app, 'UserStack');",
-        "const board = new Jobboard(stack, 'Board', { jobTypes: { entry: 'job-types.mjs', exportName: 'jobTypes' } });",
+        "const board = stack.node.findChild('Board');",
         // The user's own roles, granted per route: cdk-nag must still find nothing in the user's app.
         "for (const [name, grant] of [['Producer', 'grantPost'], ['Viewer', 'grantRead'], ['Operator', 'grantAdmin']]) board[grant](new Role(stack, name, { assumedBy: new AccountRootPrincipal() }));",
         'const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack);',
         "console.log('NAG ' + JSON.stringify(report.violations.map((v) => v.ruleName)));",
         'Validations.of(app).addPlugins(new AwsSolutionsChecks(app));',
-        'app.synth();',
-        "console.log('SYNTHESIZED');",
+        "console.log('SYNTHESIZED ' + app.synth().directory);",
       ].join('\n'),
     );
     await sh(app, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund']);
   }, installTimeoutMs);
 
   it('synthesizes with cdk-nag finding nothing (per-route grants included), bundling the user’s job type and no demo type', async () => {
-    const output = await sh(app, 'node', ['app.mjs']);
+    // As `cdk synth` runs it: the CLI tells the app where the assembly goes.
+    const outdir = path.join(app, 'cdk.out');
+    const output = await sh(app, 'node', ['app.mjs'], { CDK_OUTDIR: outdir });
     expect(output).toContain('NAG []');
-    expect(output).toContain('SYNTHESIZED');
-    const code = bundles(path.join(app, 'cdk.out'));
+    expect(output).toContain(`SYNTHESIZED ${outdir}`);
+    const code = bundles(outdir);
     expect(code).toHaveLength(3);
     for (const bundle of code) expect(bundle.includes('demo.sleep')).toBe(false);
     expect(code.filter((bundle) => bundle.includes(USER_JOB_TYPE)).length).toBe(3);
