@@ -64,7 +64,7 @@ export function formatJobs(jobs: readonly JobView[]): string {
   return jobs.length === 0 ? 'no jobs\n' : table(jobs, JOB_COLUMNS);
 }
 
-/** One job, field per line, then its errors (up to the last 10 the API keeps). */
+/** One job, field per line, then its attempt history (the last 20) and its errors (the last 10). */
 export function formatJob(job: JobView): string {
   const fields: [string, string][] = [
     ['id', job.id],
@@ -73,6 +73,7 @@ export function formatJob(job: JobView): string {
     ['attempts', `${job.attempts}/${job.maxAttempts}`],
     ['payload', compactJson(job.payload, 200)],
     ['result', job.result === null ? '-' : compactJson(job.result, 200)],
+    ['progress', job.progress === null || job.progress === undefined ? '-' : typeof job.progress === 'number' ? `${job.progress}%` : compactJson(job.progress, 200)],
     ['created', shortTime(job.createdAt)],
     ['started', shortTime(job.startedAt)],
     ['ended', shortTime(job.endedAt)],
@@ -84,6 +85,17 @@ export function formatJob(job: JobView): string {
   ];
   const width = Math.max(...fields.map(([name]) => name.length));
   let text = fields.map(([name, value]) => `${(name + ':').padEnd(width + 1)}  ${oneLine(value)}`).join('\n') + '\n';
+  if (job.history.length > 0) {
+    text += '\nhistory:\n';
+    text += table(job.history, [
+      { header: 'ATTEMPT', cell: (a) => String(a.attempt), right: true },
+      { header: 'OUTCOME', cell: (a) => a.outcome },
+      { header: 'STARTED', cell: (a) => shortTime(a.startedAt) },
+      { header: 'ENDED', cell: (a) => shortTime(a.endedAt) },
+      { header: 'OWNER', cell: (a) => a.owner },
+      { header: 'ERROR', cell: (a) => (a.error === null ? '' : `${a.error.name}: ${a.error.message}`) },
+    ]).replace(/^(?=.)/gm, '  ');
+  }
   if (job.errors.length > 0) {
     text += '\nerrors:\n';
     text += table(job.errors, [

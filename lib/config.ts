@@ -14,6 +14,10 @@ export const LIMITS = {
   resultBytes: 64 * 1024,
   /** How many errors a job keeps, newest last. */
   errorHistory: 10,
+  /** How many attempts a job's history keeps, newest last. */
+  attemptHistory: 20,
+  /** Largest serialized `ctx.progress()` object. */
+  progressBytes: 1024,
   maxAttemptsMin: 1,
   maxAttemptsMax: 100,
   timeoutSecondsMin: 1,

@@ -19,6 +19,19 @@ export interface ErrorInput {
   message: string;
 }
 
+/** How one attempt ended. `lost`: its lease ran out and another claim took over (or the job failed for it). */
+export type AttemptOutcome = 'completed' | 'abandoned' | 'failed' | 'lost' | 'cancelled' | 'suspended';
+
+/** One attempt, as the job's history keeps it (the last 20). Times are epoch ms. */
+export interface AttemptRecord {
+  attempt: number;
+  owner: string;
+  startedAt: number;
+  endedAt: number;
+  outcome: AttemptOutcome;
+  error?: ErrorInput;
+}
+
 /** A job as the store reads and writes it. Times are epoch milliseconds. */
 export interface Job {
   id: string;
@@ -33,6 +46,10 @@ export interface Job {
   attempts: number;
   maxAttempts: number;
   errors: JobErrorRecord[];
+  /** The last attempts, oldest first; absent until an attempt has ended. */
+  history?: AttemptRecord[];
+  /** What the running (or last) attempt reported through `ctx.progress()`. */
+  progress?: unknown;
   result?: unknown;
   createdAt: number;
   updatedAt: number;
@@ -62,6 +79,11 @@ export interface Job {
 /** Appends an error record and keeps the newest `limit`. */
 export function appendError(errors: readonly JobErrorRecord[], record: JobErrorRecord, limit: number): JobErrorRecord[] {
   return [...errors, record].slice(-limit);
+}
+
+/** Appends an attempt record and keeps the newest `limit`. */
+export function appendAttempt(history: readonly AttemptRecord[] | undefined, record: AttemptRecord, limit: number): AttemptRecord[] {
+  return [...(history ?? []), record].slice(-limit);
 }
 
 /** Serialized size in bytes, as DynamoDB and SQS count it (UTF-8 of the JSON). */

@@ -19,6 +19,12 @@ export interface JobContext<P = Record<string, unknown>> {
   signal: AbortSignal;
   /** Extends the lease and the posting's visibility. Throws `ClaimLostError` if the job was taken over. */
   heartbeat(): Promise<void>;
+  /**
+   * Reports progress: a number from 0 to 100, or a JSON object of at most 1 KiB. It shows as the
+   * job's `progress`. Writes are coalesced (at most one every 2 s; the last value wins and is kept
+   * when the attempt ends), so call it as often as you like. A bad value throws a `ValidationError`.
+   */
+  progress(value: number | Record<string, unknown>): void;
   logger: Logger;
 }
 

@@ -18,20 +18,30 @@ const flakyPayload = z.object({ failTimes: z.int().check(z.minimum(0), z.maximum
 /** Result = the payload. */
 export const echo = defineJobType({ name: 'demo.echo', version: 1, run: async ({ payload }) => payload });
 
-/** Waits `ms`, honouring the abort signal and heartbeating as it goes; result `{sleptMs}`. */
+/**
+ * Waits `ms`, honouring the abort signal and heartbeating as it goes; result `{sleptMs}`. Reports
+ * its percent done at least every second (the writes are coalesced to one every 2 s), and 100 at the end.
+ */
 export const sleepJob = defineJobType<{ ms: number }>({
   name: 'demo.sleep',
   version: 1,
   validate: issuesOf(sleepPayload),
-  run: async ({ payload, signal, heartbeat }) => {
+  run: async ({ payload, signal, heartbeat, progress }) => {
     const started = Date.now();
     let left = payload.ms;
+    let sinceHeartbeat = 0;
     while (left > 0) {
-      const step = Math.min(left, 5_000);
+      const step = Math.min(left, 1_000);
       await sleep(step, undefined, { signal });
       left -= step;
-      if (left > 0) await heartbeat();
+      sinceHeartbeat += step;
+      progress(Math.floor((100 * (payload.ms - left)) / payload.ms));
+      if (left > 0 && sinceHeartbeat >= 5_000) {
+        sinceHeartbeat = 0;
+        await heartbeat();
+      }
     }
+    progress(100);
     return { sleptMs: Date.now() - started };
   },
 });

@@ -18,6 +18,19 @@ export const jobViewSchema = z.object({
   owner: z.nullable(z.string()),
   leaseExpiresAt: isoOrNull,
   errors: z.array(z.object({ attempt: z.int(), at: isoTime, name: z.string(), message: z.string() })),
+  /** The last 20 attempts, oldest first. */
+  history: z.array(
+    z.object({
+      attempt: z.int(),
+      owner: z.string(),
+      startedAt: isoTime,
+      endedAt: isoTime,
+      outcome: z.enum(['completed', 'abandoned', 'failed', 'lost', 'cancelled', 'suspended']),
+      error: z.nullable(z.object({ name: z.string(), message: z.string() })),
+    }),
+  ),
+  /** What the job last reported with `ctx.progress()`: a percentage or a small object. */
+  progress: z.unknown(),
   createdAt: isoTime,
   startedAt: isoOrNull,
   endedAt: isoOrNull,
@@ -44,6 +57,15 @@ export function toJobView(job: Job): JobView {
     owner: job.owner ?? null,
     leaseExpiresAt: iso(job.leaseExpiresAt),
     errors: job.errors.map((e) => ({ attempt: e.attempt, at: new Date(e.at).toISOString(), name: e.name, message: e.message })),
+    history: (job.history ?? []).map((a) => ({
+      attempt: a.attempt,
+      owner: a.owner,
+      startedAt: new Date(a.startedAt).toISOString(),
+      endedAt: new Date(a.endedAt).toISOString(),
+      outcome: a.outcome,
+      error: a.error ?? null,
+    })),
+    progress: job.progress ?? null,
     createdAt: new Date(job.createdAt).toISOString(),
     startedAt: iso(job.startedAt),
     endedAt: iso(job.endedAt),

@@ -145,6 +145,9 @@ export class Conductor {
         await this.queue.returnAfter(record, Math.ceil((this.leaseMs(deadline) + this.options.leaseMarginMs) / 1_000));
         return job;
       },
+      reportProgress: async (value) => {
+        job = await this.store.reportProgress(job, value);
+      },
       logger: this.logger,
       now: this.now,
     });

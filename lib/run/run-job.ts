@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js';
 import type { Job } from '../model.js';
 import type { JobType } from '../registry.js';
 import type { RunResult, StopReason } from './outcome.js';
+import { PROGRESS_EVERY_MS, ProgressReporter } from './progress-reporter.js';
 
 export interface RunJobOptions {
   /** The run is aborted after this long (the job's timeout, bounded by the invocation). */
@@ -22,6 +23,10 @@ export interface RunJobOptions {
   renew: () => Promise<Job>;
   /** A stop the freshly renewed job asks for (a cancel or suspend request), if any. */
   stopRequested?: (job: Job) => StopReason | undefined;
+  /** Writes what the job reports through `ctx.progress()` (coalesced by a {@link ProgressReporter}). */
+  reportProgress?: (value: unknown) => Promise<void>;
+  /** Spacing of progress writes. @default {@link PROGRESS_EVERY_MS} */
+  progressEveryMs?: number;
   logger: Logger;
   /** Epoch ms. */
   now: () => number;
@@ -83,6 +88,12 @@ export async function runJob(type: JobType, job: Job, options: RunJobOptions): P
     });
   }, options.renewEveryMs);
   const timeout = setTimeout(() => stop('timeout', `run limit of ${options.runLimitMs} ms reached`), options.runLimitMs);
+  const progress = new ProgressReporter(
+    options.reportProgress ?? (async () => undefined),
+    now,
+    (error) => options.logger.warn('progress_write_failed', { jobId: job.id, error }),
+    options.progressEveryMs ?? PROGRESS_EVERY_MS,
+  );
   const ran = (async (): Promise<RunResult> => {
     try {
       const result = await type.run({
@@ -91,6 +102,7 @@ export async function runJob(type: JobType, job: Job, options: RunJobOptions): P
         attempt: job.attempts,
         signal: controller.signal,
         heartbeat,
+        progress: (value) => progress.report(value),
         logger: childLogger(options.logger, { jobId: job.id, type: job.type, attempt: job.attempts }),
       });
       return { kind: 'succeeded', result };
@@ -107,6 +119,8 @@ export async function runJob(type: JobType, job: Job, options: RunJobOptions): P
     clearInterval(renewTimer);
     clearTimeout(timeout);
     await renewing?.catch(() => undefined);
+    // Before the outcome is written: the job keeps the last value it reported.
+    await progress.close();
   }
 }
 

@@ -102,6 +102,10 @@ export class DynamoJobStore implements JobStore {
     return this.update(transition.heartbeat(job, leaseMs, this.now()));
   }
 
+  async reportProgress(job: Job, value: unknown): Promise<Job> {
+    return this.update(transition.progress(job, value, this.now()));
+  }
+
   async consume(job: Job, result: unknown): Promise<Job> {
     const bytes = jsonBytes(result);
     if (bytes > LIMITS.resultBytes) {

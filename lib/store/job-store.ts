@@ -48,6 +48,8 @@ export interface JobStore {
   claim(id: string, request: ClaimRequest): Promise<Job>;
   /** Extends the owner's lease to `now + leaseMs`; returns the job as it now stands. */
   heartbeat(job: Job, leaseMs: number): Promise<Job>;
+  /** The owner records the running attempt's progress (a number 0–100 or a small object). */
+  reportProgress(job: Job, progress: unknown): Promise<Job>;
   /** The owner records success: `completed`, final. A result over the limit is a `ValidationError`. */
   consume(job: Job, result: unknown): Promise<Job>;
   /** The owner gives the job back after a retryable failure; claimable again at `retryAt`. */

@@ -19,16 +19,18 @@
  *   landing between its read and this write makes it stand down instead of posting a duplicate.
  */
 import { LIMITS } from '../config.js';
-import { ClaimLostError, ValidationError, type ValidationIssue } from '../errors.js';
 import type { ErrorInput, Job, JobErrorRecord } from '../model.js';
 import { appendError } from '../model.js';
-import { JobState, type FinalState } from '../states.js';
+import { JobState } from '../states.js';
 import { TABLE } from '../table.js';
 import { claimRefusal } from './claim-refusal.js';
 import { newJobItem } from './item-codec.js';
-import { doneIndexAttributes, jobKey, openShardKey, shardOf } from './keys.js';
-import { JobExistsError, jobRefusal, ownerRefusal, stateRefusal } from './refusals.js';
+import { jobKey, openShardKey, shardOf } from './keys.js';
+import { JobExistsError, jobRefusal, stateRefusal } from './refusals.js';
+import { checkClaimRequest, finalAttributes, finish, ownedBy, withAttempt, withError } from './transition-parts.js';
 import type { PutSpec, UpdateSpec } from './write-spec.js';
+
+export { OWNER_MAX_LENGTH } from './transition-parts.js';
 
 /** What every transition needs besides the job: the time, and two store options. */
 export interface TransitionContext {
@@ -56,9 +58,6 @@ export function post(job: Job): PutSpec {
     refused: jobRefusal((current) => (current === undefined ? new Error(`post of ${job.id} refused, yet no item exists`) : new JobExistsError(current))),
   };
 }
-
-/** Longest owner token accepted. */
-export const OWNER_MAX_LENGTH = 256;
 
 export function claim(id: string, request: ClaimRequest, ctx: TransitionContext): UpdateSpec {
   checkClaimRequest(request);
@@ -94,7 +93,7 @@ export function takeOver(seen: Job, request: ClaimRequest, ctx: TransitionContex
   return {
     ...fresh,
     operation: 'takeOver',
-    set: { ...fresh.set, errors: appendError(seen.errors ?? [], lost, LIMITS.errorHistory) },
+    set: { ...fresh.set, errors: appendError(seen.errors ?? [], lost, LIMITS.errorHistory), history: withAttempt(seen, 'lost', seen.leaseExpiresAt ?? now) },
     condition: '#state = :claimed AND #version = :seenVersion AND #leaseExpiresAt < :expiredBefore AND #attempts < #maxAttempts',
     values: { ':claimed': JobState.claimed, ':seenVersion': seen.version, ':expiredBefore': now - ctx.clockSkewMs },
   };
@@ -104,16 +103,21 @@ export function heartbeat(job: Job, leaseMs: number, now: number): UpdateSpec {
   return { ...ownedBy(job, 'heartbeat'), set: { leaseExpiresAt: now + leaseMs, updatedAt: now } };
 }
 
+/** The owner records what the running attempt reports through `ctx.progress()`. */
+export function progress(job: Job, value: unknown, now: number): UpdateSpec {
+  return { ...ownedBy(job, 'progress'), set: { progress: value, updatedAt: now } };
+}
+
 /** The owner records success: `completed`, final. The result's size is checked by the caller. */
 export function consume(job: Job, result: unknown, ctx: TransitionContext): UpdateSpec {
-  return finish(job, JobState.completed, { result: result ?? null }, 'consume', ctx);
+  return finish(job, JobState.completed, { result: result ?? null, history: withAttempt(job, 'completed', ctx.now) }, 'consume', ctx);
 }
 
 /** The owner gives the job back after a retryable failure; it is claimable again at `retryAt`. */
 export function abandon(job: Job, error: ErrorInput, retryAt: number, now: number): UpdateSpec {
   return {
     ...ownedBy(job, 'abandon'),
-    set: { state: JobState.posted, errors: withError(job, error, now), waitUntil: retryAt, postedAt: retryAt, updatedAt: now },
+    set: { state: JobState.posted, errors: withError(job, error, now), history: withAttempt(job, 'abandoned', now, error), waitUntil: retryAt, postedAt: retryAt, updatedAt: now },
     remove: ['owner', 'leaseExpiresAt'],
   };
 }
@@ -137,7 +141,9 @@ export interface FailOptions {
 
 /** The owner records a permanent failure, or the last attempt's: `failed`, final. */
 export function fail(job: Job, error: ErrorInput, options: FailOptions, ctx: TransitionContext): UpdateSpec {
-  const spec = finish(job, JobState.failed, { errors: withError(job, error, ctx.now), deadLetterReason: options.deadLetterReason }, 'fail', ctx);
+  // An attempt given back (the job never ran here) is no attempt: it leaves no history.
+  const history = options.attemptSpent === false ? {} : { history: withAttempt(job, 'failed', ctx.now, error) };
+  const spec = finish(job, JobState.failed, { errors: withError(job, error, ctx.now), deadLetterReason: options.deadLetterReason, ...history }, 'fail', ctx);
   return options.attemptSpent === false ? { ...spec, add: { attempts: -1 } } : spec;
 }
 
@@ -161,6 +167,8 @@ export function failUnclaimed(seen: Job, reason: 'exhausted' | 'expired', deadLe
       endedAt: now,
       updatedAt: now,
       ...(deadLetterReason === undefined ? {} : { deadLetterReason }),
+      // The last owner's lease ran out without an outcome: that attempt was lost.
+      ...(seen.state === JobState.claimed ? { history: withAttempt(seen, 'lost', seen.leaseExpiresAt ?? now) } : {}),
       ...finalAttributes(seen.id, JobState.failed, ctx),
     },
     remove: ['leaseExpiresAt', TABLE.openIndex.partitionKey],
@@ -237,57 +245,4 @@ export function markPosted(seen: Job, postedAt: number, now: number): UpdateSpec
     values: { ':posted': JobState.posted, ':claimed': JobState.claimed, ':seenVersion': seen.version },
     refused: stateRefusal(seen.id, 're-post'),
   };
-}
-
-/**
- * A claim the store can honour: an owner token that can be compared, and a lease that ends in the
- * future. An empty token or a lease of 0, a negative or NaN lease would make a claim that is
- * expired (or unconditioned) the moment it is written, yet costs an attempt.
- */
-function checkClaimRequest(request: ClaimRequest): void {
-  const issues: ValidationIssue[] = [];
-  if (typeof request.owner !== 'string' || request.owner.length === 0 || request.owner.length > OWNER_MAX_LENGTH) {
-    issues.push({ path: 'owner', message: `must be a string of 1–${OWNER_MAX_LENGTH} characters` });
-  }
-  if (typeof request.leaseMs !== 'number' || !Number.isFinite(request.leaseMs) || request.leaseMs <= 0) {
-    issues.push({ path: 'leaseMs', message: 'must be a finite number of milliseconds above 0' });
-  }
-  if (issues.length > 0) throw new ValidationError(`invalid claim: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
-}
-
-/**
- * Condition and refusal shared by every write of the job's current owner. A job object without
- * an owner token never came from a claim: no write of it can be the owner's.
- */
-function ownedBy(job: Job, operation: string): UpdateSpec {
-  if (typeof job.owner !== 'string' || job.owner.length === 0) {
-    throw new ClaimLostError(`${operation} refused: the job object for ${job.id} carries no owner token (only a claim's owner may ${operation} it)`, { jobId: job.id, state: job.state });
-  }
-  return {
-    kind: 'update',
-    operation,
-    key: jobKey(job.id),
-    set: {},
-    condition: '#state = :claimed AND #owner = :owner',
-    values: { ':claimed': JobState.claimed, ':owner': job.owner },
-    refused: ownerRefusal(job, operation),
-  };
-}
-
-function finish(job: Job, state: FinalState, extra: Record<string, unknown>, operation: string, ctx: TransitionContext): UpdateSpec {
-  return {
-    ...ownedBy(job, operation),
-    set: { state, endedAt: ctx.now, updatedAt: ctx.now, ...extra, ...finalAttributes(job.id, state, ctx) },
-    remove: ['leaseExpiresAt', TABLE.openIndex.partitionKey],
-  };
-}
-
-/** A finished job leaves the open index, enters the done index, and gets its TTL. */
-function finalAttributes(id: string, state: FinalState, ctx: TransitionContext): Record<string, unknown> {
-  return { ...doneIndexAttributes(id, state, ctx.now), expiresAt: Math.ceil(ctx.now / 1_000 + ctx.retentionDays * 86_400) };
-}
-
-function withError(job: Job, error: ErrorInput, now: number): JobErrorRecord[] {
-  const record = { attempt: job.attempts, at: now, name: error.name, message: error.message.slice(0, 2_000) };
-  return appendError(job.errors ?? [], record, LIMITS.errorHistory);
 }

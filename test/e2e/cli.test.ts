@@ -79,6 +79,9 @@ describe('jobboard CLI against the local stack', () => {
     expect(human.stdout).toMatch(new RegExp(`^id: +${job.id}$`, 'm'));
     expect(human.stdout).toMatch(/^state: +completed$/m);
     expect(human.stdout).toMatch(/^created: +\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/m);
+    // Its attempt history: one attempt, completed.
+    expect(human.stdout).toMatch(/^history:\n +ATTEMPT +OUTCOME/m);
+    expect(human.stdout).toMatch(/^ +1 +completed /m);
   });
 
   it('post with the same --id and body answers the existing job', async () => {

@@ -39,7 +39,8 @@ describe('cost of one job', () => {
   it('post, claim and consume of a 1 KB job: 3 UpdateItem/PutItem requests, 6 write units with indexes, no reads', async () => {
     meter.reset();
     const { job } = await postBody(store, { type: 'demo.echo', payload: { text: 'x'.repeat(200) } });
-    const claimed = await store.claim(job.id, { owner: 'o', leaseMs: 60_000 });
+    // An owner token as the conductor makes them: invocation id and a random part.
+    const claimed = await store.claim(job.id, { owner: '0f6c1d4e-8f0a-4d1b-9a57-3c2e8b7d9e10:Qx3_kP9a', leaseMs: 60_000 });
     const done = await store.consume(claimed, { text: 'y'.repeat(200) });
     const cost = meter.snapshot();
     // The premise: the finished item, every attribute included, is at most 1 KB.
@@ -51,6 +52,19 @@ describe('cost of one job', () => {
     // The claim must not touch either index: only the post and the finish do.
     expect(cost.writeUnitsBy[`${table.tableName}/open`]).toBe(2);
     expect(cost.writeUnitsBy[`${table.tableName}/done`]).toBe(1);
+  });
+
+  it('a progress report is one write unit on the base table and touches no index', async () => {
+    const { job } = await postBody(store, { type: 'demo.sleep', payload: { ms: 1_000 } });
+    const claimed = await store.claim(job.id, { owner: '0f6c1d4e-8f0a-4d1b-9a57-3c2e8b7d9e10:Qx3_kP9a', leaseMs: 60_000 });
+    meter.reset();
+    await store.reportProgress(claimed, 42);
+    await store.reportProgress(claimed, { step: 'upload', done: 3, of: 10 });
+    const cost = meter.snapshot();
+    console.log('two progress writes:', JSON.stringify(cost));
+    expect(cost.requests).toEqual({ 'DynamoDB.UpdateItem': 2 });
+    expect(cost.dynamoWriteUnits).toBe(2);
+    expect(cost.writeUnitsBy[`${table.tableName}/open`]).toBeUndefined();
   });
 
   it('a retryable failure (claim, abandon, claim, consume) adds base-table writes only', async () => {

@@ -140,6 +140,7 @@ describe('takeover of an expired lease', () => {
     expect(taken).toMatchObject({ state: 'claimed', owner: 'successor', attempts: 2, version: expired.version + 1 });
     expect(taken.errors.at(-1)).toMatchObject({ attempt: 1, name: 'LeaseExpiredError', at: expired.leaseExpiresAt });
     expect(taken.errors.at(-1)?.message).toContain(expired.owner as string);
+    expect(taken.history?.at(-1)).toEqual({ attempt: 1, owner: expired.owner, startedAt: expired.startedAt, endedAt: expired.leaseExpiresAt, outcome: 'lost' });
     await expect(f.store.consume(expired, {})).rejects.toBeInstanceOf(ClaimLostError);
   });
 
