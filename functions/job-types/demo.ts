@@ -19,8 +19,9 @@ const flakyPayload = z.object({ failTimes: z.int().check(z.minimum(0), z.maximum
 export const echo = defineJobType({ name: 'demo.echo', version: 1, run: async ({ payload }) => payload });
 
 /**
- * Waits `ms`, honouring the abort signal and heartbeating as it goes; result `{sleptMs}`. Reports
- * its percent done at least every second (the writes are coalesced to one every 2 s), and 100 at the end.
+ * Waits `ms`, honouring the abort signal and heartbeating as it goes; result `{sleptMs}`. While it
+ * sleeps it reports its percent done every second (the writes are coalesced to one every 2 s),
+ * and 100 at the end; a sleep under a second reports nothing, so it costs no progress write.
  */
 export const sleepJob = defineJobType<{ ms: number }>({
   name: 'demo.sleep',
@@ -35,13 +36,14 @@ export const sleepJob = defineJobType<{ ms: number }>({
       await sleep(step, undefined, { signal });
       left -= step;
       sinceHeartbeat += step;
+      if (left === 0) break;
       progress(Math.floor((100 * (payload.ms - left)) / payload.ms));
-      if (left > 0 && sinceHeartbeat >= 5_000) {
+      if (sinceHeartbeat >= 5_000) {
         sinceHeartbeat = 0;
         await heartbeat();
       }
     }
-    progress(100);
+    if (payload.ms > 1_000) progress(100);
     return { sleptMs: Date.now() - started };
   },
 });

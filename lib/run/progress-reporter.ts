@@ -1,7 +1,8 @@
 /**
  * Coalesces a job's `ctx.progress()` calls into writes: at most one every `everyMs`, the last
- * value winning, and the value still unwritten when the attempt ends written then, so what the
- * job last reported is what the job keeps. Each write costs one owner-conditioned UpdateItem.
+ * value winning, a value equal to the one written skipped, and the value still unwritten when the
+ * attempt ends written then, so what the job last reported is what the job keeps. Each write
+ * costs one owner-conditioned UpdateItem.
  */
 import { LIMITS } from '../config.js';
 import { ValidationError } from '../errors.js';
@@ -26,6 +27,8 @@ export function checkProgress(value: unknown): void {
 
 export class ProgressReporter {
   private unwritten: { value: unknown } | undefined;
+  /** The last value written, as JSON: reporting it again writes nothing. */
+  private written: string | undefined;
   private lastWriteAt = Number.NEGATIVE_INFINITY;
   private writing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -73,6 +76,9 @@ export class ProgressReporter {
     const pending = this.unwritten;
     if (pending === undefined) return;
     this.unwritten = undefined;
+    const json = JSON.stringify(pending.value);
+    if (json === this.written) return;
+    this.written = json;
     this.lastWriteAt = this.now();
     this.writing = this.write(pending.value).catch(this.onError);
     await this.writing;

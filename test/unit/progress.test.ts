@@ -62,3 +62,17 @@ describe('ProgressReporter', () => {
     expect(errors).toHaveLength(2);
   });
 });
+
+describe('ProgressReporter, repeated values', () => {
+  it('writes a value equal to the last one written only once', async () => {
+    const written: unknown[] = [];
+    const reporter = new ProgressReporter(async (value) => void written.push(value), Date.now, () => undefined, 10);
+    reporter.report({ step: 'a' });
+    await sleep(30);
+    reporter.report({ step: 'a' });
+    await sleep(30);
+    reporter.report({ step: 'a' });
+    await reporter.close();
+    expect(written).toEqual([{ step: 'a' }]);
+  });
+});
