@@ -42,5 +42,6 @@ describe('crash and restart', () => {
     const jobs = await Promise.all(ids.map(async (id) => (await stack!.request('GET', `/jobs/${id}`)).body));
     expect(jobs.every((j) => j.state === 'completed')).toBe(true);
     expect(Math.max(...jobs.map((j) => j.attempts))).toBeLessThanOrEqual(2);
-  });
+    // The test's own deadlines (60 s to the kill, 120 s after the restart) bound it, not the default 60 s for the whole test.
+  }, 200_000);
 });
