@@ -42,7 +42,12 @@ export class SqsPostingQueue implements PostingQueue {
     const failed: string[] = [];
     const batches: OutgoingPosting[][] = [];
     const byLane = new Map<string, OutgoingPosting[]>();
-    for (const posting of postings) byLane.set(posting.lane ?? DEFAULT_LANE, [...(byLane.get(posting.lane ?? DEFAULT_LANE) ?? []), posting]);
+    for (const posting of postings) {
+      const lane = posting.lane ?? DEFAULT_LANE;
+      const lanePostings = byLane.get(lane) ?? [];
+      lanePostings.push(posting);
+      byLane.set(lane, lanePostings);
+    }
     for (const lanePostings of byLane.values()) {
       for (let i = 0; i < lanePostings.length; i += LIMITS.sqsBatchSize) batches.push(lanePostings.slice(i, i + LIMITS.sqsBatchSize));
     }

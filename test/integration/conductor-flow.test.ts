@@ -10,10 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.stop());
 
-const finished = (id: string) => async () => {
-  const job = await h.store.get(id);
-  return job.state === 'completed' || job.state === 'failed' ? job : undefined;
-};
+const finished = (id: string) => h.finished(id);
 
 describe('conductor flow', () => {
   it('demo.echo completes with the payload as its result, in one attempt', async () => {

@@ -10,10 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.stop());
 
-const finished = (id: string) => async () => {
-  const job = await h.store.get(id);
-  return job.state === 'completed' || job.state === 'failed' ? job : undefined;
-};
+const finished = (id: string) => h.finished(id);
 
 describe('progress', () => {
   it('a demo.sleep shows its percent done while it runs, and 100 once completed', async () => {

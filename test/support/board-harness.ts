@@ -12,6 +12,7 @@ import type { PostJobBody } from '../../lib/http/contract.js';
 import { parsePostRequest } from '../../lib/http/post-request.js';
 import { JobService } from '../../lib/job-service.js';
 import { JsonLogger } from '../../lib/logger.js';
+import type { Job } from '../../lib/model.js';
 import { Sweeper } from '../../lib/maintenance/index.js';
 import { SqsPostingQueue } from '../../lib/queue/sqs-posting-queue.js';
 import { JobTypeRegistry, type JobType } from '../../lib/registry.js';
@@ -89,6 +90,14 @@ export class BoardHarness {
   /** Posts a job as the API would: the body parsed by the contract, then the job service. */
   post(body: PostJobBody): ReturnType<JobService['post']> {
     return this.jobs.post(parsePostRequest(body));
+  }
+
+  /** A probe for `waitFor`: the job once it is completed or failed, undefined before. */
+  finished(id: string): () => Promise<Job | undefined> {
+    return async () => {
+      const job = await this.store.get(id);
+      return job.state === 'completed' || job.state === 'failed' ? job : undefined;
+    };
   }
 
   /** A sweeper on this harness's store and queue (tests make several to race them). */
