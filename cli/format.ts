@@ -1,5 +1,5 @@
 /** Human output: aligned tables, short times, a job's details. `--json` bypasses all of this. */
-import type { JobView, Stats } from '../lib/http/contract.js';
+import type { BoardView, JobView, Stats } from '../lib/http/contract.js';
 import { JOB_STATES as STATES } from '../lib/states.js';
 
 /** A column of a {@link table}: header and how to get the cell from a row. */
@@ -47,6 +47,7 @@ function oneLine(text: string): string {
 export const JOB_COLUMNS: readonly Column<JobView>[] = [
   { header: 'ID', cell: (j) => j.id },
   { header: 'TYPE', cell: (j) => j.type },
+  { header: 'BOARD', cell: (j) => j.board },
   { header: 'STATE', cell: (j) => j.state },
   { header: 'ATTEMPTS', cell: (j) => `${j.attempts}/${j.maxAttempts}`, right: true },
   { header: 'CREATED', cell: (j) => shortTime(j.createdAt) },
@@ -69,7 +70,9 @@ export function formatJob(job: JobView): string {
   const fields: [string, string][] = [
     ['id', job.id],
     ['type', `${job.type} v${job.typeVersion}`],
-    ['state', job.state],
+    ['state', job.stopRequested === null ? job.state : `${job.state} (${job.stopRequested} requested)`],
+    ['board', job.board],
+    ['priority', job.priority],
     ['attempts', `${job.attempts}/${job.maxAttempts}`],
     ['payload', compactJson(job.payload, 200)],
     ['result', job.result === null ? '-' : compactJson(job.result, 200)],
@@ -127,4 +130,19 @@ export function formatDetails(details: readonly unknown[]): string[] {
     }
     return typeof detail === 'string' ? detail : JSON.stringify(detail);
   });
+}
+
+/** Boards as a table: settings, then the count of each open state and of failures. */
+export function formatBoards(boards: readonly BoardView[]): string {
+  if (boards.length === 0) return 'no boards\n';
+  return table(boards, [
+    { header: 'BOARD', cell: (b) => b.name },
+    { header: 'PAUSED', cell: (b) => (b.paused ? 'yes' : 'no') },
+    { header: 'MAX RUNNING', cell: (b) => (b.maxRunning === null ? '-' : String(b.maxRunning)), right: true },
+    ...(['posted', 'claimed', 'waiting', 'suspended', 'completed', 'failed', 'trashed'] as const).map((state) => ({
+      header: state.toUpperCase(),
+      cell: (b: BoardView) => String(b.counts[state]),
+      right: true,
+    })),
+  ]);
 }

@@ -2,7 +2,7 @@
  * A small client for the Jobboard HTTP API over global `fetch`: bearer token or SigV4 signing,
  * JSON in and out, and errors turned into {@link ApiError} / {@link ConnectionError}.
  */
-import type { ApiErrorBody, BatchResult, Health, JobPage, JobView, ListQuery, PostJobBody, RedriveResult, Stats } from '../lib/http/contract.js';
+import type { ApiErrorBody, BatchResult, BoardList, BoardPatchBody, BoardView, Health, JobPage, JobView, ListQuery, PostJobBody, RedriveResult, Stats } from '../lib/http/contract.js';
 
 /** The API answered with an error status. `code` is the API's stable error code (e.g. `NotFoundError`). */
 export class ApiError extends Error {
@@ -107,14 +107,34 @@ export class ApiClient {
     return (await this.request<JobPage>('GET', '/jobs', { query: { ...query } as Record<string, string | number | undefined> })).body;
   }
 
-  /** `GET /stats`. */
-  async stats(): Promise<Stats> {
-    return (await this.request<Stats>('GET', '/stats')).body;
+  /** `GET /stats`, on one board or all. */
+  async stats(board?: string): Promise<Stats> {
+    return (await this.request<Stats>('GET', '/stats', { query: { board } })).body;
   }
 
-  /** `DELETE /jobs/{id}`: trash. */
+  /** `DELETE /jobs/{id}`: trashed at once (200), or its running attempt asked to stop (202, `stopRequested: "cancel"`). */
   async trashJob(id: string): Promise<JobView> {
     return (await this.request<JobView>('DELETE', `/jobs/${pathSegment(id)}`)).body;
+  }
+
+  /** `POST /jobs/{id}/suspend`: suspended at once (200), or its running attempt asked to stop (202). */
+  async suspendJob(id: string): Promise<JobView> {
+    return (await this.request<JobView>('POST', `/jobs/${pathSegment(id)}/suspend`)).body;
+  }
+
+  /** `POST /jobs/{id}/resume`: suspended back to posted. */
+  async resumeJob(id: string): Promise<JobView> {
+    return (await this.request<JobView>('POST', `/jobs/${pathSegment(id)}/resume`)).body;
+  }
+
+  /** `GET /boards`. */
+  async listBoards(): Promise<BoardList> {
+    return (await this.request<BoardList>('GET', '/boards')).body;
+  }
+
+  /** `PUT /boards/{board}`. */
+  async updateBoard(name: string, patch: BoardPatchBody): Promise<BoardView> {
+    return (await this.request<BoardView>('PUT', `/boards/${pathSegment(name)}`, { body: patch })).body;
   }
 
   /** `POST /jobs/{id}/retry`: failed/trashed back to posted. */

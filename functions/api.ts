@@ -11,7 +11,7 @@ import { ValidationError } from '../lib/errors.js';
 import { ROUTES, type OperationId, type Route } from '../lib/http/contract.js';
 import { toJobView } from '../lib/http/job-view.js';
 import { parsePostRequest, type PostRequest } from '../lib/http/post-request.js';
-import type { PostResult } from '../lib/job-service.js';
+import type { PostResult, StopAnswer } from '../lib/job-service.js';
 import type { JobType } from '../lib/registry.js';
 import { parseWith } from '../lib/schema.js';
 import { errorBody, errorResponse, json, methodNotAllowed, payloadTooLarge, routeNotFound, unsupportedMediaType, type HttpResponse } from './http.js';
@@ -46,9 +46,20 @@ const SERVE: Record<OperationId, RouteHandler> = {
     return json(200, { jobs: page.jobs.map(toJobView), nextCursor: page.nextCursor });
   },
   getJob: async (rt, { params }) => json(200, toJobView(await rt.jobs.get(params.id as string))),
-  trashJob: async (rt, { params }) => json(200, toJobView(await rt.jobs.trash(params.id as string))),
+  trashJob: async (rt, { params }) => stopAnswer(await rt.jobs.cancel(params.id as string)),
+  suspendJob: async (rt, { params }) => stopAnswer(await rt.jobs.suspend(params.id as string)),
+  resumeJob: async (rt, { params }) => json(200, toJobView(await rt.jobs.resume(params.id as string))),
   retryJob: async (rt, { params }) => json(200, toJobView(await rt.jobs.retry(params.id as string))),
-  getStats: async (rt) => json(200, await rt.jobs.count()),
+  getStats: async (rt, { event }) => {
+    const query = parse(route('getStats').query, event.queryStringParameters ?? {}, '(query)', 'invalid stats query');
+    return json(200, await rt.jobs.count(query.board));
+  },
+  listBoards: async (rt) => json(200, { boards: await rt.jobs.boards() }),
+  getBoard: async (rt, { params }) => json(200, await rt.jobs.board(params.board as string)),
+  updateBoard: async (rt, { params, event }) => {
+    const patch = parse(route('updateBoard').body, readJsonBody(event), '(body)', 'invalid board settings');
+    return json(200, await rt.jobs.updateBoard(params.board as string, patch));
+  },
   redriveDeadLetters: async (rt) => json(200, await rt.jobs.redriveDeadLetters()),
 };
 
@@ -75,6 +86,11 @@ export function createApiHandler(jobTypes: readonly JobType<never>[], runtime: (
       return errorResponse(error, runtime().logger);
     }
   };
+}
+
+/** 200 when the job changed at once; 202 when its running attempt was asked to stop and the change is still to come. */
+function stopAnswer({ job, stopping }: StopAnswer): HttpResponse {
+  return json(stopping ? 202 : 200, toJobView(job));
 }
 
 /** Posts up to 100 jobs; each is parsed on its own and answers with its own status, as `POST /jobs` would. */

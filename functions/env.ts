@@ -10,7 +10,11 @@ export { ENV, LOCAL_ENV };
 
 export interface FunctionEnvironment {
   tableName: string;
+  /** The normal lane's queue. */
   queueUrl: string;
+  /** The high and low lanes' queues; unset: those lanes use `queueUrl`. */
+  queueUrlHigh?: string;
+  queueUrlLow?: string;
   deadLetterQueueUrl: string;
   retentionDays?: number;
   recordConcurrency?: number;
@@ -35,6 +39,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): FunctionE
   return {
     tableName: required(ENV.tableName),
     queueUrl: required(ENV.queueUrl),
+    queueUrlHigh: env[ENV.queueUrlHigh] || undefined,
+    queueUrlLow: env[ENV.queueUrlLow] || undefined,
     deadLetterQueueUrl: required(ENV.deadLetterQueueUrl),
     retentionDays: optionalNumber(ENV.retentionDays),
     recordConcurrency: optionalNumber(ENV.recordConcurrency),

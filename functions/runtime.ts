@@ -6,6 +6,7 @@ import { Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BoardSettingsCache } from '../lib/boards/settings-cache.js';
 import { EventBus, logObserver } from '../lib/events/events.js';
 import { JobService } from '../lib/job-service.js';
 import { JsonLogger } from '../lib/logger.js';
@@ -44,7 +45,11 @@ export function createRuntime(jobTypes: readonly JobType<never>[], environment: 
   const events = new EventBus([logObserver(logger)]);
   const store = new DynamoJobStore(documentClient, { tableName: environment.tableName, retentionDays: environment.retentionDays }, { events });
   const registry = new JobTypeRegistry(jobTypes);
-  const queue = SqsPostingQueue.single(sqs, environment.queueUrl, environment.deadLetterQueueUrl);
+  const queue = SqsPostingQueue.forLanes(
+    sqs,
+    { high: environment.queueUrlHigh ?? environment.queueUrl, normal: environment.queueUrl, low: environment.queueUrlLow ?? environment.queueUrl },
+    environment.deadLetterQueueUrl,
+  );
   return {
     environment,
     dynamo,
@@ -55,7 +60,7 @@ export function createRuntime(jobTypes: readonly JobType<never>[], environment: 
     events,
     logger,
     jobs: new JobService({ store, queue, registry, logger }),
-    conductor: new Conductor({ store, queue, registry, events, logger, options: { recordConcurrency: environment.recordConcurrency } }),
+    conductor: new Conductor({ store, queue, registry, events, logger, boards: new BoardSettingsCache(store.boards, Date.now), options: { recordConcurrency: environment.recordConcurrency } }),
     sweeper: new Sweeper({ store, queue, cursors: new DynamoTaskCursors(documentClient, environment.tableName), registry, logger }),
   };
 }

@@ -6,7 +6,8 @@
  *
  * Needs, from the handlers (DESIGN.md):
  * - api: post (PutItem), get (GetItem), trash / retry (UpdateItem), list and stats (Query on the
- *   indexes, BatchGetItem for the items); a posting per post / retry (SendMessage); the
+ *   indexes, BatchGetItem for the items); a posting per post / retry (SendMessage, on the job's
+ *   priority lane: every postings queue below means all three lanes' queues); the
  *   dead-letter redrive route receives DLQ messages, re-sends them as postings, deletes them.
  * - conductor: every transition it makes (claim, heartbeat, consume, abandon, fail) is one
  *   UpdateItem, with no reads on the hot path; it sets visibility on postings and forwards
@@ -28,7 +29,7 @@ export interface FunctionAccess {
   readonly table: readonly string[];
   /** Indexes the function queries: `dynamodb:Query` on each one's own ARN (never `index/*`). */
   readonly queriedIndexes: readonly string[];
-  /** On the postings queue. */
+  /** On every postings queue (one per priority lane). */
   readonly postings: readonly string[];
   /** On the dead-letter queue. */
   readonly deadLetters: readonly string[];
@@ -64,7 +65,8 @@ export interface BoardArns {
   readonly table: string;
   /** ARN of the named index. */
   readonly index: (name: string) => string;
-  readonly postings: string;
+  /** Every lane's postings queue. */
+  readonly postings: readonly string[];
   readonly deadLetters: string;
 }
 
@@ -73,7 +75,7 @@ export function accessStatements(access: FunctionAccess, arns: BoardArns): Polic
   const groups: [readonly string[], string[]][] = [
     [access.table, [arns.table]],
     [access.queriedIndexes.length > 0 ? ['dynamodb:Query'] : [], access.queriedIndexes.map(arns.index)],
-    [access.postings, [arns.postings]],
+    [access.postings, [...arns.postings]],
     [access.deadLetters, [arns.deadLetters]],
   ];
   const statements = groups

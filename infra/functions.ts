@@ -58,7 +58,7 @@ export class FunctionFactory {
     });
     grantAccess(fn, ACCESS[name], arns);
     if (this.props.encryptionKey !== undefined) {
-      // The table and both queues are encrypted with the key: every function reads or writes one of them.
+      // The table and every queue are encrypted with the key: every function reads or writes one of them.
       fn.addToRolePolicy(new PolicyStatement({ actions: [...KMS_ACTIONS], resources: [this.props.encryptionKey.keyArn] }));
     }
     if (this.props.tracing === true) {

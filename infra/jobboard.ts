@@ -1,7 +1,7 @@
 /**
- * `Jobboard`: the whole board as one construct, to embed in any CDK app. One table, the postings
- * queue and its DLQ, three functions (api behind an IAM-authorized HTTP API, conductor on the
- * queue, sweeper on a schedule), their least-privilege roles and the alarms.
+ * `Jobboard`: the whole board as one construct, to embed in any CDK app. One table, a postings
+ * queue per priority lane and their DLQ, three functions (api behind an IAM-authorized HTTP API,
+ * conductor on the lanes, sweeper on a schedule), their least-privilege roles and the alarms.
  */
 import { Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -13,22 +13,22 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal, type Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { QueueEncryption, type Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../lib/env-names.js';
 import { HTTP_ROUTES } from '../lib/http/contract.js';
-import { QUEUES, postingsVisibilitySeconds } from '../lib/queues.js';
+import { LANES, type Lane } from '../lib/queues.js';
 import type { BoardArns } from './access.js';
 import { JobboardAlarms } from './alarms.js';
 import { FunctionFactory } from './functions.js';
-import { API_THROTTLE_DEFAULTS, CONDUCTOR_EVENT_SOURCE_DEFAULTS, FUNCTION_DEFAULTS, checkProps, type JobboardProps } from './props.js';
+import { addLaneEventSources, createPostingQueues } from './postings.js';
+import { API_THROTTLE_DEFAULTS, FUNCTION_DEFAULTS, checkProps, type JobboardProps } from './props.js';
 import { grantRoutes } from './route-grants.js';
 import { createJobsTable, indexNames } from './table.js';
 
-export { API_THROTTLE_DEFAULTS, CONDUCTOR_EVENT_SOURCE_DEFAULTS, FUNCTION_DEFAULTS, type ConductorSettings, type FunctionSettings, type JobboardProps } from './props.js';
+export { API_THROTTLE_DEFAULTS, CONDUCTOR_EVENT_SOURCE_DEFAULTS, FUNCTION_DEFAULTS, LANE_MAX_CONCURRENCY_DEFAULTS, type ConductorSettings, type FunctionSettings, type JobboardProps } from './props.js';
 export { KMS_ACTIONS, NODE_22_REASON, XRAY_REASON } from './functions.js';
 
 /**
@@ -44,7 +44,10 @@ export const API_ROUTES: readonly { readonly method: HttpMethod; readonly path: 
 /** A Jobboard deployment. */
 export class Jobboard extends Construct {
   readonly table: Table;
+  /** The normal lane's postings queue (the one queue of boards from before lanes). */
   readonly postings: Queue;
+  /** The postings queue of each priority lane; `normal` is `postings`. */
+  readonly lanes: Record<Lane, Queue>;
   readonly deadLetters: Queue;
   readonly api: NodejsFunction;
   readonly conductor: NodejsFunction;
@@ -68,20 +71,8 @@ export class Jobboard extends Construct {
     this.table = createJobsTable(this, 'Table', { removalPolicy, ...(encryptionKey === undefined ? {} : { encryptionKey }) });
     // SQS-managed encryption by default: at rest without KMS calls per message or KMS grants to every producer and consumer.
     const queueEncryption = encryptionKey === undefined ? { encryption: QueueEncryption.SQS_MANAGED } : { encryption: QueueEncryption.KMS, encryptionMasterKey: encryptionKey };
-    this.deadLetters = new Queue(this, 'DeadLetters', {
-      retentionPeriod: Duration.seconds(QUEUES.deadLetter.retentionSeconds),
-      ...queueEncryption,
-      enforceSSL: true,
-      removalPolicy,
-    });
-    // The posting only points at a job in the table (the sweeper re-posts lost ones), so the queue itself is disposable.
-    this.postings = new Queue(this, 'Postings', {
-      visibilityTimeout: Duration.seconds(postingsVisibilitySeconds(conductorTimeout.toSeconds())),
-      retentionPeriod: Duration.seconds(QUEUES.postings.retentionSeconds),
-      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: QUEUES.maxReceiveCount },
-      ...queueEncryption,
-      enforceSSL: true,
-    });
+    ({ deadLetters: this.deadLetters, lanes: this.lanes } = createPostingQueues(this, { conductorTimeout, removalPolicy, encryption: queueEncryption }));
+    this.postings = this.lanes.normal;
 
     const arns: BoardArns = {
       table: this.table.tableArn,
@@ -89,12 +80,14 @@ export class Jobboard extends Construct {
         if (!indexNames().includes(name)) throw new Error(`infra/access.ts names index ${name}, which lib/table.ts does not define`);
         return `${this.table.tableArn}/index/${name}`;
       },
-      postings: this.postings.queueArn,
+      postings: LANES.map((lane) => this.lanes[lane].queueArn),
       deadLetters: this.deadLetters.queueArn,
     };
     const build = new FunctionFactory(this, props, removalPolicy, {
       [ENV.tableName]: this.table.tableName,
-      [ENV.queueUrl]: this.postings.queueUrl,
+      [ENV.queueUrl]: this.lanes.normal.queueUrl,
+      [ENV.queueUrlHigh]: this.lanes.high.queueUrl,
+      [ENV.queueUrlLow]: this.lanes.low.queueUrl,
       [ENV.deadLetterQueueUrl]: this.deadLetters.queueUrl,
       ...(props.retention === undefined ? {} : { [ENV.retentionDays]: String(props.retention.toDays({ integral: false })) }),
       ...props.environment,
@@ -106,15 +99,7 @@ export class Jobboard extends Construct {
       this.conductor.addEnvironment(ENV.recordConcurrency, String(props.conductor.recordConcurrency));
     }
 
-    this.conductor.addEventSource(
-      new SqsEventSource(this.postings, {
-        batchSize: CONDUCTOR_EVENT_SOURCE_DEFAULTS.batchSize,
-        maxBatchingWindow: props.conductor?.maxBatchingWindow ?? CONDUCTOR_EVENT_SOURCE_DEFAULTS.maxBatchingWindow,
-        maxConcurrency: props.conductor?.maxConcurrency ?? CONDUCTOR_EVENT_SOURCE_DEFAULTS.maxConcurrency,
-        // Only the records the conductor could not finish come back (DESIGN.md, Conductor step 5).
-        reportBatchItemFailures: true,
-      }),
-    );
+    addLaneEventSources(this.conductor, this.lanes, props);
 
     // A failed sweep is simply redone by the next one a minute later: no EventBridge or Lambda retries piling up.
     new Rule(this, 'SweeperSchedule', {

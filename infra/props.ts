@@ -10,6 +10,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { CONDUCTOR_DEFAULTS, LIMITS, resolveConductorOptions, resolveStoreOptions } from '../lib/config.js';
 import { ConfigurationError } from '../lib/errors.js';
+import { LANES, type Lane } from '../lib/queues.js';
 import type { HandlerName, JobTypesModule } from './handlers.js';
 
 /** Size and time of one function. */
@@ -23,7 +24,7 @@ export interface FunctionSettings {
 export interface ConductorSettings extends FunctionSettings {
   /** How long the event source gathers postings before invoking. @default 1 second */
   readonly maxBatchingWindow?: Duration;
-  /** Conductor invocations the event source runs at once (2–1000). @default 10 */
+  /** Conductor invocations the normal lane's event source runs at once (2–1000); same as `laneMaxConcurrency.normal`. @default 10 */
   readonly maxConcurrency?: number;
   /** Records of one batch run at once, passed as `JOBBOARD_RECORD_CONCURRENCY`. @default lib's default */
   readonly recordConcurrency?: number;
@@ -49,11 +50,18 @@ export interface JobboardProps {
   /** Extra environment variables for job code (all three functions run job-type code). Names starting with `JOBBOARD_` or `AWS_` are reserved. */
   readonly environment?: Readonly<Record<string, string>>;
   readonly conductor?: ConductorSettings;
+  /**
+   * Conductor invocations each priority lane's event source runs at once (2–1000 each). The high
+   * lane gets the most so that high jobs start first even behind a backlog of low ones; the
+   * conductor may run up to their sum at once. `normal` may also be set as `conductor.maxConcurrency`.
+   * @default {@link LANE_MAX_CONCURRENCY_DEFAULTS}: high 20, normal 10, low 5
+   */
+  readonly laneMaxConcurrency?: Partial<Record<Lane, number>>;
   readonly sweeper?: FunctionSettings;
   /** Alarm and OK notifications. @default no actions */
   readonly alarmTopic?: ITopic;
   /**
-   * A customer-managed KMS key for the table, both queues and every log group, so access can be
+   * A customer-managed KMS key for the table, every queue and every log group, so access can be
    * revoked by disabling the key. The functions get `kms:Decrypt`, `kms:Encrypt`,
    * `kms:GenerateDataKey` and `kms:DescribeKey` on it. A key made in the same app gets the key
    * policy statement CloudWatch Logs needs; an imported key's policy must allow it already.
@@ -98,6 +106,40 @@ export const CONDUCTOR_EVENT_SOURCE_DEFAULTS = {
   maxConcurrency: 10,
 } as const;
 
+/** Event source concurrency per priority lane when `laneMaxConcurrency` sets none. */
+export const LANE_MAX_CONCURRENCY_DEFAULTS: Readonly<Record<Lane, number>> = { high: 20, normal: CONDUCTOR_EVENT_SOURCE_DEFAULTS.maxConcurrency, low: 5 };
+
+/** The event source concurrency of each lane, from the props and the defaults. */
+export function laneMaxConcurrency(props: JobboardProps): Record<Lane, number> {
+  const set = props.laneMaxConcurrency ?? {};
+  return {
+    high: set.high ?? LANE_MAX_CONCURRENCY_DEFAULTS.high,
+    normal: set.normal ?? props.conductor?.maxConcurrency ?? LANE_MAX_CONCURRENCY_DEFAULTS.normal,
+    low: set.low ?? LANE_MAX_CONCURRENCY_DEFAULTS.low,
+  };
+}
+
+/** Lambda's bounds on an SQS event source's maximum concurrency. */
+const ESM_MAX_CONCURRENCY = { min: 2, max: 1_000 } as const;
+
+function checkLaneConcurrency(props: JobboardProps): void {
+  const check = (name: string, value: unknown) => {
+    if (value === undefined) return;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < ESM_MAX_CONCURRENCY.min || value > ESM_MAX_CONCURRENCY.max) {
+      throw new ConfigurationError(`prop ${name} must be a whole number from ${ESM_MAX_CONCURRENCY.min} to ${ESM_MAX_CONCURRENCY.max} (Lambda's limits for an SQS event source), got ${String(value)}`);
+    }
+  };
+  check('conductor.maxConcurrency', props.conductor?.maxConcurrency);
+  for (const [lane, value] of Object.entries(props.laneMaxConcurrency ?? {})) {
+    if (!(LANES as readonly string[]).includes(lane)) throw new ConfigurationError(`prop laneMaxConcurrency: unknown lane ${JSON.stringify(lane)} (lanes: ${LANES.join(', ')})`);
+    check(`laneMaxConcurrency.${lane}`, value);
+  }
+  const normal = props.laneMaxConcurrency?.normal;
+  if (normal !== undefined && props.conductor?.maxConcurrency !== undefined && normal !== props.conductor.maxConcurrency) {
+    throw new ConfigurationError(`props laneMaxConcurrency.normal (${normal}) and conductor.maxConcurrency (${props.conductor.maxConcurrency}) both set the normal lane's concurrency: set one`);
+  }
+}
+
 /** API Gateway gives up on an integration after 30 seconds; a longer api timeout would only hide that. */
 const API_GATEWAY_TIMEOUT_SECONDS = 30;
 /** Lambda's longest function timeout. */
@@ -130,6 +172,7 @@ export function checkProps(props: JobboardProps): void {
     const memory = settings?.memorySize;
     if (memory !== undefined && (!Number.isInteger(memory) || memory < 128 || memory > 10_240)) throw new ConfigurationError(`prop ${name}.memorySize must be a whole number of MB from 128 to 10240, got ${memory}`);
   }
+  checkLaneConcurrency(props);
   const reserved = props.api?.reservedConcurrency;
   if (reserved !== undefined && (!Number.isInteger(reserved) || reserved < 1)) throw new ConfigurationError(`prop api.reservedConcurrency must be a whole number ≥ 1, got ${reserved}`);
   if (props.namePrefix !== undefined && !/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/.test(props.namePrefix)) {

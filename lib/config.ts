@@ -26,6 +26,9 @@ export const LIMITS = {
   delaySecondsMax: 31_536_000,
   /** Job ids: 1–128 of these characters. */
   idPattern: /^[A-Za-z0-9_.:-]{1,128}$/,
+  /** Board names: 1–64 of these characters. */
+  boardPattern: /^[A-Za-z0-9_.-]{1,64}$/,
+  maxRunningMax: 10_000,
   listLimitMax: 100,
   listLimitDefault: 50,
   /** SQS: the longest DelaySeconds of one message. */

@@ -7,7 +7,11 @@
 /** Read by every Lambda handler (functions/env.ts). */
 export const ENV = {
   tableName: 'JOBBOARD_TABLE_NAME',
+  /** The normal lane's postings queue. */
   queueUrl: 'JOBBOARD_QUEUE_URL',
+  /** The high and low lanes' queues; when unset, those lanes share the normal lane's queue. */
+  queueUrlHigh: 'JOBBOARD_QUEUE_URL_HIGH',
+  queueUrlLow: 'JOBBOARD_QUEUE_URL_LOW',
   deadLetterQueueUrl: 'JOBBOARD_DLQ_URL',
   retentionDays: 'JOBBOARD_RETENTION_DAYS',
   recordConcurrency: 'JOBBOARD_RECORD_CONCURRENCY',

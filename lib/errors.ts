@@ -54,6 +54,15 @@ export class NotFoundError extends JobboardError {
   }
 }
 
+/** No board of this name has had a job or a setting. Answers 404 like a missing job. */
+export class BoardNotFoundError extends JobboardError {
+  override readonly name = 'BoardNotFoundError';
+  readonly code = 'NotFoundError';
+  constructor(readonly board: string) {
+    super(`board ${board} does not exist`);
+  }
+}
+
 /** A job with this id exists and was posted with a different request. */
 export class ConflictError extends JobboardError {
   override readonly name = 'ConflictError';
@@ -85,7 +94,13 @@ export type ClaimRefusalReason =
   /** `waitUntil` lies ahead. `retryAfterMs` says when it falls due. */
   | 'notDue'
   /** `dispatchBy` passed before the job ever started. */
-  | 'expired';
+  | 'expired'
+  /** `waiting` or `suspended`: not claimable until resumed or released; the posting is spent. */
+  | 'inactive'
+  /** A cancel or suspend was requested and nobody runs the job any more: carry the stop out instead. */
+  | 'stopRequested'
+  /** Its board is paused, or runs `maxRunning` jobs already. `retryAfterMs` says when to look again. */
+  | 'boardBusy';
 
 /** A claim was refused. `job` is the item as it stood, so the caller needs no extra read. */
 export class ClaimRefusedError extends JobboardError {
@@ -127,6 +142,20 @@ export class ConfigurationError extends JobboardError {
 export class PermanentError extends Error {
   override readonly name = 'PermanentError';
   readonly code = 'PermanentError';
+}
+
+/**
+ * Thrown by job code (or by `ctx.suspend()`) to end the attempt with the job `suspended`: it
+ * waits for an operator's resume, and the attempt does not count (Launchpad's SuspendJobException).
+ * Matched by `name` as well as by class, like {@link PermanentError}.
+ */
+export class SuspendError extends Error {
+  override readonly name = 'SuspendError';
+  readonly code = 'SuspendError';
+}
+
+export function isSuspendError(error: unknown): boolean {
+  return error instanceof SuspendError || (error instanceof Error && error.name === 'SuspendError');
 }
 
 /** True for any `PermanentError`, including one from another copy of this module. */

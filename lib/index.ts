@@ -9,6 +9,8 @@ export {
   JobboardError,
   NotFoundError,
   PermanentError,
+  SuspendError,
+  isSuspendError,
   StorageError,
   ValidationError,
   isPermanentError,

@@ -8,11 +8,14 @@
  * would make a client without an id post a second job on retry.
  */
 import { randomUUID } from 'node:crypto';
-import { JobboardError } from './errors.js';
+import { BoardNotFoundError, InvalidStateError, JobboardError } from './errors.js';
 import { silentLogger, type Logger } from './logger.js';
-import type { Job } from './model.js';
+import type { Job, StopRequest } from './model.js';
+import { JobState } from './states.js';
 import type { PostRequest } from './http/post-request.js';
 import { newJob } from './new-job.js';
+import type { Board, BoardPatch } from './boards/board.js';
+import { postingOf } from './queue/posting-of.js';
 import type { PostingQueue } from './queue/posting-queue.js';
 import type { JobTypeRegistry } from './registry.js';
 import type { CountByState, JobStore, ListPage, ListQuery } from './store/index.js';
@@ -26,6 +29,12 @@ export interface JobServiceDependencies {
   now?: () => number;
   /** Makes ids for jobs posted without one. */
   newId?: () => string;
+}
+
+/** A stop's answer: the job, and whether its running attempt was asked to stop (the change is still to come). */
+export interface StopAnswer {
+  job: Job;
+  stopping: boolean;
 }
 
 /** One job's answer within a batch post. */
@@ -85,18 +94,77 @@ export class JobService {
     return this.deps.store.list(query);
   }
 
-  count(): Promise<CountByState> {
-    return this.deps.store.count();
+  count(board?: string): Promise<CountByState> {
+    return this.deps.store.count(board);
   }
 
-  trash(id: string): Promise<Job> {
-    return this.deps.store.trash(id);
+  /** Every board with its settings and counts. */
+  async boards(): Promise<Board[]> {
+    const names = await this.deps.store.boards.names();
+    return Promise.all(names.map((name) => this.describeBoard(name)));
+  }
+
+  /** One board; `BoardNotFoundError` for a name that has had no job and no setting. */
+  async board(name: string): Promise<Board> {
+    if (!(await this.deps.store.boards.names()).includes(name)) throw new BoardNotFoundError(name);
+    return this.describeBoard(name);
+  }
+
+  private async describeBoard(name: string): Promise<Board> {
+    const [settings, counts] = await Promise.all([this.deps.store.boards.settings(name), this.deps.store.count(name)]);
+    return { ...settings, counts };
+  }
+
+  /** Changes a board's settings (creating the board if it had none); returns it with its counts. */
+  async updateBoard(name: string, patch: BoardPatch): Promise<Board> {
+    const settings = await this.deps.store.boards.update(name, patch);
+    return { ...settings, counts: await this.deps.store.count(name) };
+  }
+
+  /**
+   * Trashes a job that is not running, or asks its running attempt to stop (`stopping: true`;
+   * the job ends `trashed` once the run has stopped). Final jobs are an `InvalidStateError`.
+   */
+  cancel(id: string): Promise<StopAnswer> {
+    return this.stopOrAct(id, 'cancel', () => this.deps.store.trash(id));
+  }
+
+  /** Suspends a job that is not running, or asks its running attempt to stop and suspend (`stopping: true`). */
+  suspend(id: string): Promise<StopAnswer> {
+    return this.stopOrAct(id, 'suspend', () => this.deps.store.suspend(id));
+  }
+
+  /** Puts a suspended job back to `posted` and sends its posting. */
+  async resume(id: string): Promise<Job> {
+    const job = await this.deps.store.resume(id);
+    if (job.postedAt !== undefined) await this.sendPostings([job]);
+    return job;
   }
 
   async retry(id: string): Promise<Job> {
     const job = await this.deps.store.retry(id);
     await this.sendPostings([job]);
     return job;
+  }
+
+  /**
+   * Acts on a job directly when nobody runs it, else asks the run to stop. The two can race a
+   * lease running out or a run ending, so each refusal is looked at again a few times.
+   */
+  private async stopOrAct(id: string, stop: StopRequest, act: () => Promise<Job>): Promise<StopAnswer> {
+    for (let round = 0; ; round++) {
+      try {
+        return { job: await act(), stopping: false };
+      } catch (error) {
+        if (!(error instanceof InvalidStateError) || error.state !== JobState.claimed || round >= 2) throw error;
+      }
+      try {
+        return { job: await this.deps.store.requestStop(id, stop), stopping: true };
+      } catch (error) {
+        // Refused because the lease ran out meanwhile (act directly now) or the run ended (act reports the new state).
+        if (!(error instanceof InvalidStateError) || round >= 2) throw error;
+      }
+    }
   }
 
   /** Moves up to `max` postings from the dead-letter queue back to the postings queue. */
@@ -111,7 +179,7 @@ export class JobService {
     if (jobs.length === 0) return;
     const now = this.now();
     try {
-      await this.deps.queue.send(jobs.map((job) => ({ id: job.id, delaySeconds: Math.max(0, Math.ceil(((job.postedAt ?? now) - now) / 1_000)) })));
+      await this.deps.queue.send(jobs.map((job) => postingOf(job, now)));
     } catch (error) {
       for (const job of jobs) this.logger.error('posting_send_failed', { jobId: job.id, error, recovery: 'the sweeper re-posts it' });
     }

@@ -32,6 +32,12 @@ export interface AttemptRecord {
   error?: ErrorInput;
 }
 
+/** A stop an operator asked of a running attempt (DESIGN.md, Stopping work). */
+export type StopRequest = 'cancel' | 'suspend';
+
+/** Which queue a job's postings travel on; higher lanes start first. */
+export type Priority = 'high' | 'normal' | 'low';
+
 /** A job as the store reads and writes it. Times are epoch milliseconds. */
 export interface Job {
   id: string;
@@ -39,6 +45,14 @@ export interface Job {
   typeVersion: number;
   payload: Record<string, unknown>;
   state: JobState;
+  /** The board it belongs to; absent on jobs written before boards, which belong to `default`. */
+  board?: string;
+  /** Absent means `normal`. */
+  priority?: Priority;
+  /** Set while a stop of the running attempt is requested; the renewal that brings it back aborts the run. */
+  stopRequested?: StopRequest;
+  /** True while the claim holds one of its board's `maxRunning` slots (released by the ending write). */
+  holdsSlot?: boolean;
   /** Token of the claim that owns (or last owned) the job. */
   owner?: string;
   leaseExpiresAt?: number;

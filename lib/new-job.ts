@@ -8,6 +8,7 @@ import { JOB_DEFAULTS, LIMITS } from './config.js';
 import type { PostRequest } from './http/post-request.js';
 import type { Job } from './model.js';
 import { JobState } from './states.js';
+import { DEFAULT_BOARD } from './store/keys.js';
 
 /** What the job type contributes to a new job. */
 export interface JobTypeDefaults {
@@ -33,6 +34,8 @@ export function newJob(request: PostRequest, defaults: JobTypeDefaults, now: num
     id: request.id ?? newId(),
     type: request.type,
     typeVersion: defaults.typeVersion,
+    board: request.board ?? DEFAULT_BOARD,
+    ...(request.priority === undefined || request.priority === 'normal' ? {} : { priority: request.priority }),
     payload: request.payload,
     state: JobState.posted,
     attempts: 0,
@@ -40,14 +43,22 @@ export function newJob(request: PostRequest, defaults: JobTypeDefaults, now: num
     errors: [],
     createdAt: now,
     updatedAt: now,
-    // A delay longer than SQS can hold is posted later by the sweeper; until then postedAt is absent.
-    postedAt: waitUntil === undefined ? now : waitUntil - now <= LIMITS.sqsMaxDelaySeconds * 1_000 ? waitUntil : undefined,
+    postedAt: postingTime(waitUntil, now),
     waitUntil,
     dispatchBy: request.dispatchBy === undefined ? undefined : Date.parse(request.dispatchBy),
     timeoutSeconds: request.timeoutSeconds ?? defaults.timeoutSeconds ?? JOB_DEFAULTS.timeoutSeconds,
     version: 1,
     requestHash: requestHash(request),
   };
+}
+
+/**
+ * When a job due at `waitUntil` gets its posting: now, or its due time when a message's delay
+ * can reach it. A delay longer than SQS can hold is posted later by the sweeper (undefined).
+ */
+export function postingTime(waitUntil: number | undefined, now: number): number | undefined {
+  if (waitUntil === undefined || waitUntil <= now) return now;
+  return waitUntil - now <= LIMITS.sqsMaxDelaySeconds * 1_000 ? waitUntil : undefined;
 }
 
 function canonicalJson(value: unknown): string {

@@ -24,7 +24,20 @@ export function postingsVisibilitySeconds(conductorTimeoutSeconds: number): numb
   return Math.min(12 * 3_600, Math.ceil(conductorTimeoutSeconds * QUEUES.visibilityTimeoutFactor));
 }
 
-/** Names that let several boards share one account or one emulator. */
-export function queueNames(prefix = ''): { postings: string; deadLetter: string } {
-  return { postings: `${prefix}${QUEUES.postings.name}`, deadLetter: `${prefix}${QUEUES.deadLetter.name}` };
+/**
+ * Priority lanes (DESIGN.md, Priority): one postings queue per priority. `normal` is the
+ * original `postings` queue, so a deployment from before lanes keeps its queue.
+ */
+export const LANES = ['high', 'normal', 'low'] as const;
+export type Lane = (typeof LANES)[number];
+
+/** Queue name of each lane: `postings-high`, `postings`, `postings-low`. */
+export function laneQueueName(lane: Lane, prefix = ''): string {
+  return lane === 'normal' ? `${prefix}${QUEUES.postings.name}` : `${prefix}${QUEUES.postings.name}-${lane}`;
+}
+
+/** Names that let several stacks share one account or one emulator. `postings` is the normal lane's queue. */
+export function queueNames(prefix = ''): { postings: string; deadLetter: string; lanes: Record<Lane, string> } {
+  const lanes = Object.fromEntries(LANES.map((lane) => [lane, laneQueueName(lane, prefix)])) as Record<Lane, string>;
+  return { postings: lanes.normal, deadLetter: `${prefix}${QUEUES.deadLetter.name}`, lanes };
 }

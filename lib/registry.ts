@@ -25,6 +25,11 @@ export interface JobContext<P = Record<string, unknown>> {
    * when the attempt ends), so call it as often as you like. A bad value throws a `ValidationError`.
    */
   progress(value: number | Record<string, unknown>): void;
+  /**
+   * Ends this attempt with the job `suspended` (it waits for an operator's resume; the attempt
+   * does not count). Throws a `SuspendError`; throwing one yourself does the same.
+   */
+  suspend(reason?: string): never;
   logger: Logger;
 }
 

@@ -1,8 +1,13 @@
 /**
- * Behaves like Lambda's SQS event source mapping: long-polls the queue, hands batches to the
+ * Behaves like Lambda's SQS event source mappings: polls the queues, hands batches to the
  * handler as a real SQS event with a context that counts down the invocation's time, deletes
  * the records that succeeded, and leaves the rest to come back when their visibility runs out.
  * An invocation that throws or outlives its timeout deletes nothing, as on Lambda.
+ *
+ * Several queues (the priority lanes, highest first) are polled so that higher ones start first:
+ * each receive tries the queues in order without waiting and takes the first non-empty one. Only
+ * when all are empty does a worker long-poll them all at once; a batch such a wait brings from
+ * any queue is handled (highest first) before the next ordered pass.
  */
 import { randomUUID } from 'node:crypto';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
@@ -11,11 +16,14 @@ import type { ConductorHandler } from '../functions/conductor.js';
 
 export interface EventSourceOptions {
   sqs: SQSClient;
-  queueUrl: string;
+  /** One queue; or give `queueUrls`. */
+  queueUrl?: string;
+  /** Several queues, highest priority first (the lanes); takes precedence over `queueUrl`. */
+  queueUrls?: readonly string[];
   handler: ConductorHandler;
   /** Records per invocation, at most 10. */
   batchSize?: number;
-  /** Long-poll wait; short so that stop() is prompt. */
+  /** Long-poll wait when every queue is empty; short so that stop() is prompt. */
   waitTimeSeconds?: number;
   /** Invocations running at once (Lambda's maximum concurrency). */
   concurrency?: number;
@@ -32,12 +40,22 @@ export interface EventSourceStats {
   failedInvocations: number;
 }
 
+interface Batch {
+  /** Index of the queue in priority order. */
+  rank: number;
+  messages: Message[];
+}
+
 export class EventSourcePoller {
   readonly stats: EventSourceStats = { invocations: 0, records: 0, deleted: 0, failedInvocations: 0 };
+  private readonly queueUrls: readonly string[];
   private running = false;
   private workers: Promise<void>[] = [];
 
-  constructor(private readonly options: EventSourceOptions) {}
+  constructor(private readonly options: EventSourceOptions) {
+    this.queueUrls = options.queueUrls ?? (options.queueUrl === undefined ? [] : [options.queueUrl]);
+    if (this.queueUrls.length === 0) throw new Error('EventSourcePoller needs queueUrl or queueUrls');
+  }
 
   start(): this {
     if (this.running) return this;
@@ -62,37 +80,77 @@ export class EventSourcePoller {
     clearTimeout(timer);
   }
 
+  /** One worker: like one concurrent poller of the event source mapping. */
   private async poll(): Promise<void> {
-    while (this.running) {
-      let messages: Message[];
-      try {
-        const received = await this.options.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: this.options.queueUrl,
-            MaxNumberOfMessages: this.options.batchSize ?? 10,
-            WaitTimeSeconds: this.options.waitTimeSeconds ?? 1,
-            MessageSystemAttributeNames: ['All'],
-            MessageAttributeNames: ['All'],
-          }),
-        );
-        messages = received.Messages ?? [];
-      } catch (error) {
-        if (!this.running) return;
-        this.options.onInvocationError?.(error);
-        await new Promise((r) => setTimeout(r, 500));
+    // Batches long polls brought in, and the long polls still under way, per queue.
+    const received: Batch[] = [];
+    const waiting = new Map<number, Promise<void>>();
+    for (;;) {
+      received.sort((a, b) => a.rank - b.rank);
+      let batch = received.shift();
+      if (batch === undefined && this.running) batch = await this.receiveInOrder();
+      if (batch === undefined && this.running) {
+        // Every queue is empty: long-poll each one not already being waited on, until one answers.
+        for (const [rank, url] of this.queueUrls.entries()) {
+          if (waiting.has(rank)) continue;
+          const wait = this.receive(url, this.options.waitTimeSeconds ?? 1)
+            .then((messages) => void (messages.length > 0 && received.push({ rank, messages })))
+            .finally(() => waiting.delete(rank));
+          waiting.set(rank, wait);
+        }
+        await Promise.race(waiting.values());
         continue;
       }
-      if (messages.length > 0) await this.invoke(messages);
+      if (batch !== undefined) {
+        await this.invoke(batch.messages, this.queueUrls[batch.rank] as string);
+        continue;
+      }
+      // Stopping: process whatever the long polls still under way bring, then end.
+      if (waiting.size === 0 && received.length === 0) return;
+      await Promise.all(waiting.values());
+    }
+  }
+
+  /** The first non-empty batch, trying the queues in priority order without waiting. */
+  private async receiveInOrder(): Promise<Batch | undefined> {
+    // A single queue is simply long-polled.
+    if (this.queueUrls.length === 1) return undefined;
+    for (const [rank, url] of this.queueUrls.entries()) {
+      const messages = await this.receive(url, 0);
+      if (messages.length > 0) return { rank, messages };
+      if (!this.running) return undefined;
+    }
+    return undefined;
+  }
+
+  /** One receive; an error is reported and, after a pause, counts as an empty answer. */
+  private async receive(queueUrl: string, waitTimeSeconds: number): Promise<Message[]> {
+    try {
+      const received = await this.options.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: this.options.batchSize ?? 10,
+          WaitTimeSeconds: waitTimeSeconds,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+      );
+      return received.Messages ?? [];
+    } catch (error) {
+      if (!this.running) return [];
+      this.options.onInvocationError?.(error);
+      await new Promise((r) => setTimeout(r, 500));
+      return [];
     }
   }
 
   /** One invocation: the handler's answer decides which messages are deleted. */
-  private async invoke(messages: Message[]): Promise<void> {
+  private async invoke(messages: Message[], queueUrl: string): Promise<void> {
     this.stats.invocations++;
     this.stats.records += messages.length;
     const timeoutMs = this.options.invocationTimeoutMs ?? 60_000;
     const deadline = Date.now() + timeoutMs;
-    const event: SQSEvent = { Records: messages.map((m) => toRecord(m, this.options.queueUrl)) };
+    const event: SQSEvent = { Records: messages.map((m) => toRecord(m, queueUrl)) };
     const context = { awsRequestId: randomUUID(), getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
     let timer: NodeJS.Timeout | undefined;
     let response: SQSBatchResponse | void;
@@ -119,7 +177,7 @@ export class EventSourcePoller {
     const result = await this.options.sqs
       .send(
         new DeleteMessageBatchCommand({
-          QueueUrl: this.options.queueUrl,
+          QueueUrl: queueUrl,
           Entries: succeeded.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle ?? '' })),
         }),
       )

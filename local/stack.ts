@@ -15,6 +15,7 @@ import type { LocalStackEnvironment } from '../functions/env.js';
 import { demoJobTypes } from '../functions/job-types/demo.js';
 import { createRuntime, type Runtime } from '../functions/runtime.js';
 import { JsonLogger, type LogSink } from '../lib/logger.js';
+import { LANES } from '../lib/queues.js';
 import type { JobType } from '../lib/registry.js';
 import { createTableInput } from '../lib/table.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
@@ -52,7 +53,16 @@ export async function startLocalStack(env: LocalStackEnvironment, options: { job
     const quiet = new JsonLogger({}, () => undefined);
     const runtime = createRuntime(
       jobTypes,
-      { tableName: LOCAL_TABLE_NAME, queueUrl: queue.queueUrl, deadLetterQueueUrl: queue.deadLetterQueueUrl, dynamoEndpoint: dynamo.endpoint, sqsEndpoint: queue.endpoint, dynamoMaxSockets: env.dynamoMaxSockets },
+      {
+        tableName: LOCAL_TABLE_NAME,
+        queueUrl: queue.laneUrls.normal,
+        queueUrlHigh: queue.laneUrls.high,
+        queueUrlLow: queue.laneUrls.low,
+        deadLetterQueueUrl: queue.deadLetterQueueUrl,
+        dynamoEndpoint: dynamo.endpoint,
+        sqsEndpoint: queue.endpoint,
+        dynamoMaxSockets: env.dynamoMaxSockets,
+      },
       env.logTransitions ? logger : quiet,
     );
     // Steps stop in reverse order: the clients close only after the server and the poller have stopped.
@@ -67,7 +77,8 @@ export async function startLocalStack(env: LocalStackEnvironment, options: { job
 
     const poller = new EventSourcePoller({
       sqs: runtime.sqs,
-      queueUrl: queue.queueUrl,
+      // Highest priority first: each receive takes the first lane with postings waiting.
+      queueUrls: LANES.map((lane) => queue.laneUrls[lane]),
       handler: createConductorHandler(jobTypes, () => runtime),
       concurrency: env.conductorConcurrency,
       invocationTimeoutMs: env.conductorTimeoutSeconds * 1_000,

@@ -1,12 +1,28 @@
 /** Every command, in the order the usage lists them. */
 import type { Command } from '../context.js';
-import { getCommand, healthCommand, redriveCommand, retryCommand, statsCommand, trashCommand } from './jobs.js';
+import { boardCommand, boardsCommand } from './boards.js';
+import { cancelCommand, getCommand, healthCommand, redriveCommand, resumeCommand, retryCommand, statsCommand, suspendCommand, trashCommand } from './jobs.js';
 import { listCommand } from './list.js';
 import { postCommand } from './post.js';
 import { waitCommand } from './wait.js';
 
 /** The commands of `jobboard`. */
-export const COMMANDS: readonly Command[] = [postCommand, getCommand, listCommand, waitCommand, statsCommand, trashCommand, retryCommand, redriveCommand, healthCommand];
+export const COMMANDS: readonly Command[] = [
+  postCommand,
+  getCommand,
+  listCommand,
+  waitCommand,
+  statsCommand,
+  cancelCommand,
+  trashCommand,
+  suspendCommand,
+  resumeCommand,
+  retryCommand,
+  boardsCommand,
+  boardCommand,
+  redriveCommand,
+  healthCommand,
+];
 
 /** The command called `name`, if any. */
 export function findCommand(name: string): Command | undefined {

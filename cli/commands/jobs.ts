@@ -1,5 +1,5 @@
-/** The one-request commands: `get`, `trash`, `retry`, `stats`, `redrive`, `health`. */
-import { positionals } from '../args.js';
+/** The one-request commands: `get`, `cancel`/`trash`, `suspend`, `resume`, `retry`, `stats`, `redrive`, `health`. */
+import { positionals, stringOption } from '../args.js';
 import { ExitCode, printJson, type Command, type CommandContext } from '../context.js';
 import { formatJob, formatStats } from '../format.js';
 import type { JobView } from '../../lib/http/contract.js';
@@ -23,17 +23,42 @@ export const getCommand: Command = {
   },
 };
 
-/** `trash <id>`: an operator removes a job that has not finished. */
-export const trashCommand: Command = {
-  name: 'trash',
-  synopsis: ['trash <id>'],
-  summary: 'trash a job that has not finished (DELETE /jobs/{id})',
+/** A job command that changes the job at once, or asks its running attempt to stop first. */
+function stopCommand(name: string, summary: string, send: (ctx: CommandContext, id: string) => Promise<JobView>, done: string): Command {
+  return {
+    name,
+    synopsis: [`${name} <id>`],
+    summary,
+    help: [],
+    options: {},
+    async run(ctx, _values, args) {
+      const [id] = positionals(args, ['id']);
+      const job = await send(ctx, id!);
+      const headline = job.stopRequested === null ? `${done} job ${job.id}` : `job ${job.id} is running: asked it to stop (${job.stopRequested}); it ends within one lease renewal`;
+      printJob(ctx, job, headline);
+      return ExitCode.ok;
+    },
+  };
+}
+
+/** `cancel <id>`: trash a job, stopping its running attempt first. */
+export const cancelCommand = stopCommand('cancel', 'trash a job; a running one is stopped first (DELETE /jobs/{id})', (ctx, id) => ctx.client.trashJob(id), 'trashed');
+/** `trash <id>`: the same request as `cancel`, by its older name. */
+export const trashCommand = stopCommand('trash', 'the same as cancel (DELETE /jobs/{id})', (ctx, id) => ctx.client.trashJob(id), 'trashed');
+/** `suspend <id>`: set a job aside until resumed. */
+export const suspendCommand = stopCommand('suspend', 'set a job aside until resumed; a running one is stopped first (POST /jobs/{id}/suspend)', (ctx, id) => ctx.client.suspendJob(id), 'suspended');
+
+/** `resume <id>`: a suspended job goes back to posted. */
+export const resumeCommand: Command = {
+  name: 'resume',
+  synopsis: ['resume <id>'],
+  summary: 'put a suspended job back to posted (POST /jobs/{id}/resume)',
   help: [],
   options: {},
   async run(ctx, _values, args) {
     const [id] = positionals(args, ['id']);
-    const job = await ctx.client.trashJob(id!);
-    printJob(ctx, job, `trashed job ${job.id}`);
+    const job = await ctx.client.resumeJob(id!);
+    printJob(ctx, job, `resumed job ${job.id}`);
     return ExitCode.ok;
   },
 };
@@ -56,13 +81,13 @@ export const retryCommand: Command = {
 /** `stats`: how many jobs are in each state. */
 export const statsCommand: Command = {
   name: 'stats',
-  synopsis: ['stats'],
-  summary: 'count jobs per state (GET /stats)',
-  help: [],
-  options: {},
-  async run(ctx, _values, args) {
+  synopsis: ['stats [--board B]'],
+  summary: 'count jobs per state, on one board or all (GET /stats)',
+  help: ['--board B     only board B'],
+  options: { board: { type: 'string' } },
+  async run(ctx, values, args) {
     positionals(args, []);
-    const stats = await ctx.client.stats();
+    const stats = await ctx.client.stats(stringOption(values, 'board'));
     if (ctx.json) printJson(ctx, stats);
     else ctx.stdout(formatStats(stats));
     return ExitCode.ok;

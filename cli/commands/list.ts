@@ -23,14 +23,16 @@ export async function forEachPage(client: ApiClient, query: ListQuery, onPage: (
   throw new Error(`more than ${MAX_PAGES} pages; stopping`);
 }
 
-/** `list [--state S] [--type T] [--order asc|desc] [--limit N] [--cursor C] [--all]`. */
+/** `list [--state S] [--type T] [--board B] [--priority P] [--order asc|desc] [--limit N] [--cursor C] [--all]`. */
 export const listCommand: Command = {
   name: 'list',
-  synopsis: ['list [--state S] [--type T] [--order asc|desc] [--limit N] [--cursor C] [--all]'],
+  synopsis: ['list [--state S] [--type T] [--board B] [--priority P] [--order asc|desc] [--limit N] [--cursor C] [--all]'],
   summary: 'list jobs, oldest first, or newest first with --order desc (GET /jobs)',
   help: [
-    '--state S     only jobs in state S (posted, claimed, completed, failed, trashed)',
+    '--state S     only jobs in state S (posted, claimed, waiting, suspended, completed, failed, trashed)',
     '--type T      only jobs of type T',
+    '--board B     only jobs of board B',
+    '--priority P  only jobs of priority P (high, normal, low)',
     '--order O     asc (default): oldest first; desc: newest first',
     '--limit N     page size, 1-100 (server default 50)',
     '--cursor C    start at this page (the nextCursor of an earlier page)',
@@ -39,6 +41,8 @@ export const listCommand: Command = {
   options: {
     state: { type: 'string' },
     type: { type: 'string' },
+    board: { type: 'string' },
+    priority: { type: 'string' },
     limit: { type: 'string' },
     cursor: { type: 'string' },
     order: { type: 'string' },
@@ -50,6 +54,8 @@ export const listCommand: Command = {
       // Checked by the server, which names the known states in its 400.
       state: stringOption(values, 'state') as ListQuery['state'],
       type: stringOption(values, 'type'),
+      board: stringOption(values, 'board'),
+      priority: stringOption(values, 'priority') as ListQuery['priority'],
       order: stringOption(values, 'order') as ListQuery['order'],
       limit: intOption(values, 'limit', 1, 100),
       cursor: stringOption(values, 'cursor'),

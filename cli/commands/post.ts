@@ -7,7 +7,7 @@ import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, postFile } from './post-file.j
 import { DEFAULT_WAIT_INTERVAL_MS, DEFAULT_WAIT_TIMEOUT_SECONDS, reportWait, waitForJob, waitOptions } from './wait.js';
 
 /** Options only a single post takes (not allowed with `--file`). */
-const SINGLE_ONLY = ['payload', 'id', 'max-attempts', 'delay', 'run-at', 'dispatch-by', 'timeout', 'wait', 'wait-timeout', 'interval'] as const;
+const SINGLE_ONLY = ['payload', 'id', 'max-attempts', 'delay', 'run-at', 'dispatch-by', 'timeout', 'board', 'priority', 'wait', 'wait-timeout', 'interval'] as const;
 
 /** Builds the `POST /jobs` body from the command line. The API checks ranges and answers 400. */
 export function postBody(type: string, values: OptionValues): PostJobBody {
@@ -21,6 +21,11 @@ export function postBody(type: string, values: OptionValues): PostJobBody {
   const runAt = isoOption(values, 'run-at');
   const dispatchBy = isoOption(values, 'dispatch-by');
   const timeoutSeconds = anyInt('timeout');
+  const board = stringOption(values, 'board');
+  // Checked by the API, which names the allowed values in its 400.
+  const priority = stringOption(values, 'priority') as PostJobBody['priority'];
+  if (board !== undefined) body.board = board;
+  if (priority !== undefined) body.priority = priority;
   if (payload !== undefined) body.payload = payload;
   if (id !== undefined) body.id = id;
   if (maxAttempts !== undefined) body.maxAttempts = maxAttempts;
@@ -36,7 +41,8 @@ export const postCommand: Command = {
   name: 'post',
   synopsis: [
     'post <type> [--payload JSON] [--id ID] [--max-attempts N] [--delay SECONDS | --run-at ISO]',
-    '     [--dispatch-by ISO] [--timeout SECONDS] [--wait [--wait-timeout SECONDS] [--interval MS]]',
+    '     [--dispatch-by ISO] [--timeout SECONDS] [--board B] [--priority high|normal|low]',
+    '     [--wait [--wait-timeout SECONDS] [--interval MS]]',
     'post --file FILE [--concurrency N] [--batch-size N]',
   ],
   summary: 'post a job (POST /jobs), or many from a JSON Lines / JSON array file',
@@ -48,6 +54,8 @@ export const postCommand: Command = {
     '--run-at ISO           not before this time',
     '--dispatch-by ISO      fail the job if it has not started by this time',
     "--timeout SECONDS      the job's run time limit (default from the job type, else 60)",
+    '--board B              the board it belongs to (default: default)',
+    '--priority P           high, normal (default) or low: higher ones start first',
     '--wait                 then wait until the job is final, like `wait` (exit 0, 1, or 2 on timeout)',
     `--wait-timeout SECONDS how long --wait waits (default ${DEFAULT_WAIT_TIMEOUT_SECONDS})`,
     `--interval MS          how often --wait polls (default ${DEFAULT_WAIT_INTERVAL_MS})`,
@@ -63,6 +71,8 @@ export const postCommand: Command = {
     'run-at': { type: 'string' },
     'dispatch-by': { type: 'string' },
     timeout: { type: 'string' },
+    board: { type: 'string' },
+    priority: { type: 'string' },
     wait: { type: 'boolean' },
     'wait-timeout': { type: 'string' },
     interval: { type: 'string' },

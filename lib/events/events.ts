@@ -17,7 +17,10 @@ export type TransitionName =
   | 'job_failed'
   | 'job_trashed'
   | 'job_retried'
-  | 'job_reposted';
+  | 'job_reposted'
+  | 'job_stop_requested'
+  | 'job_suspended'
+  | 'job_resumed';
 
 export interface TransitionEvent {
   kind: 'transition';

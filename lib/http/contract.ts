@@ -10,7 +10,7 @@ import * as z from 'zod/mini';
 import { LIMITS } from '../config.js';
 import { JOB_STATES } from '../states.js';
 import { jobViewSchema } from './job-view.js';
-import { postRequestSchema } from './post-request.js';
+import { boardName, PRIORITIES, postRequestSchema } from './post-request.js';
 
 const isoTime = z.iso.datetime({ offset: true });
 
@@ -20,9 +20,13 @@ export const errorBodySchema = z.object({ error: errorSchema });
 
 export const idParamsSchema = z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(256)) });
 
+export const boardParamsSchema = z.strictObject({ board: boardName });
+
 export const listQuerySchema = z.strictObject({
   state: z.optional(z.enum(JOB_STATES)),
   type: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  board: z.optional(boardName),
+  priority: z.optional(z.enum(PRIORITIES)),
   limit: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(LIMITS.listLimitMax))),
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2_000))),
   /** `asc` (default): oldest first; `desc`: newest first. */
@@ -40,6 +44,13 @@ export const batchResultSchema = z.object({
 });
 export const jobPageSchema = z.object({ jobs: z.array(jobViewSchema), nextCursor: z.nullable(z.string()) });
 export const statsSchema = z.object(Object.fromEntries(JOB_STATES.map((state) => [state, z.int()])) as Record<(typeof JOB_STATES)[number], z.ZodMiniInt>);
+export const statsQuerySchema = z.strictObject({ board: z.optional(boardName) });
+export const boardSchema = z.object({ name: z.string(), paused: z.boolean(), maxRunning: z.nullable(z.int()), counts: statsSchema });
+export const boardListSchema = z.object({ boards: z.array(boardSchema) });
+export const boardPatchSchema = z.strictObject({
+  paused: z.optional(z.boolean()),
+  maxRunning: z.optional(z.nullable(z.int().check(z.minimum(1), z.maximum(LIMITS.maxRunningMax)))),
+});
 export const redriveResultSchema = z.object({ moved: z.int() });
 export const healthSchema = z.object({ ok: z.boolean() });
 
@@ -98,9 +109,37 @@ export const ROUTES = [
     operationId: 'trashJob',
     method: 'DELETE',
     path: '/jobs/{id}',
-    summary: 'Trash a job that has not finished',
+    summary: 'Trash a job that is not running, or cancel its running attempt',
     params: idParamsSchema,
-    responses: { 200: job('trashed'), 404: error('no such job'), 409: error('claimed under a live lease, or already final'), ...COMMON },
+    responses: {
+      200: job('trashed'),
+      202: job('running: its attempt is asked to stop (stopRequested "cancel"), then the job ends trashed'),
+      404: error('no such job'),
+      409: error('already final'),
+      ...COMMON,
+    },
+  },
+  {
+    operationId: 'suspendJob',
+    method: 'POST',
+    path: '/jobs/{id}/suspend',
+    summary: 'Set a job aside until resumed; a running attempt is stopped first',
+    params: idParamsSchema,
+    responses: {
+      200: job('suspended'),
+      202: job('running: its attempt is asked to stop (stopRequested "suspend"), then the job is suspended'),
+      404: error('no such job'),
+      409: error('final, or suspended already'),
+      ...COMMON,
+    },
+  },
+  {
+    operationId: 'resumeJob',
+    method: 'POST',
+    path: '/jobs/{id}/resume',
+    summary: 'Put a suspended job back to posted',
+    params: idParamsSchema,
+    responses: { 200: job('posted again'), 404: error('no such job'), 409: error('not suspended'), ...COMMON },
   },
   {
     operationId: 'retryJob',
@@ -110,7 +149,38 @@ export const ROUTES = [
     params: idParamsSchema,
     responses: { 200: job('posted again'), 404: error('no such job'), 409: error('not failed or trashed'), ...COMMON },
   },
-  { operationId: 'getStats', method: 'GET', path: '/stats', summary: 'How many jobs are in each state', responses: { 200: { description: 'counts', schema: statsSchema }, ...COMMON } },
+  {
+    operationId: 'getStats',
+    method: 'GET',
+    path: '/stats',
+    summary: 'How many jobs are in each state, on one board or all',
+    query: statsQuerySchema,
+    responses: { 200: { description: 'counts', schema: statsSchema }, ...BAD, ...COMMON },
+  },
+  {
+    operationId: 'listBoards',
+    method: 'GET',
+    path: '/boards',
+    summary: 'Every board that has had a job or a setting, with its settings and counts',
+    responses: { 200: { description: 'the boards', schema: boardListSchema }, ...COMMON },
+  },
+  {
+    operationId: 'getBoard',
+    method: 'GET',
+    path: '/boards/{board}',
+    summary: 'One board, with its settings and counts',
+    params: boardParamsSchema,
+    responses: { 200: { description: 'the board', schema: boardSchema }, ...BAD, 404: error('no such board'), ...COMMON },
+  },
+  {
+    operationId: 'updateBoard',
+    method: 'PUT',
+    path: '/boards/{board}',
+    summary: 'Pause or resume a board, or limit how many of its jobs run at once',
+    params: boardParamsSchema,
+    body: boardPatchSchema,
+    responses: { 200: { description: 'the board as it now stands', schema: boardSchema }, ...BAD, ...JSON_BODY, ...COMMON },
+  },
   {
     operationId: 'redriveDeadLetters',
     method: 'POST',
@@ -134,6 +204,9 @@ export type ListQuery = z.input<typeof listQuerySchema>;
 export type JobPage = z.output<typeof jobPageSchema>;
 export type BatchResult = z.output<typeof batchResultSchema>;
 export type Stats = z.output<typeof statsSchema>;
+export type BoardView = z.output<typeof boardSchema>;
+export type BoardList = z.output<typeof boardListSchema>;
+export type BoardPatchBody = z.input<typeof boardPatchSchema>;
 export type RedriveResult = z.output<typeof redriveResultSchema>;
 export type Health = z.output<typeof healthSchema>;
 export type ApiErrorBody = z.output<typeof errorSchema>;

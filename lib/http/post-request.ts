@@ -9,6 +9,9 @@ import { jsonBytes } from '../model.js';
 import { parseWith } from '../schema.js';
 
 const isoTime = z.iso.datetime({ offset: true });
+/** A board's name: 1–64 of `A-Z a-z 0-9 _ . -`. */
+export const boardName = z.string().check(z.regex(LIMITS.boardPattern, 'must be 1–64 of A-Z a-z 0-9 _ . -'));
+export const PRIORITIES = ['high', 'normal', 'low'] as const;
 const wholeNumber = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 
 export const postRequestSchema = z
@@ -21,6 +24,8 @@ export const postRequestSchema = z
     runAt: z.optional(isoTime),
     dispatchBy: z.optional(isoTime),
     timeoutSeconds: z.optional(wholeNumber(LIMITS.timeoutSecondsMin, LIMITS.timeoutSecondsMax)),
+    board: z.optional(boardName),
+    priority: z.optional(z.enum(PRIORITIES)),
   })
   .check(
     z.refine((body) => body.delaySeconds === undefined || body.runAt === undefined, {

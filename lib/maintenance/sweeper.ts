@@ -15,7 +15,7 @@ import type { Job } from '../model.js';
 import type { OutgoingPosting, PostingQueue } from '../queue/posting-queue.js';
 import type { JobTypeRegistry } from '../registry.js';
 import type { JobStore, TaskCursors } from '../store/index.js';
-import { TABLE } from '../table.js';
+import { postingOf } from '../queue/posting-of.js';
 import { decideSweep, type SweepInput } from './open-job-tasks.js';
 
 export interface SweepReport {
@@ -29,9 +29,9 @@ export interface SweepReport {
   complete: boolean;
 }
 
-/** Where a sweep resumes: a shard, and the index key after which it continues. */
+/** Where a sweep resumes: an open-index partition (a board's shard), and the index key after which it continues. */
 export interface SweepPosition {
-  shard: number;
+  partition: string;
   after: string | null;
 }
 
@@ -70,29 +70,30 @@ export class Sweeper {
     const input: SweepInput = { now, queueIdle, repostAll };
     const report: SweepReport = { examined: 0, posted: 0, expired: 0, failed: 0, queueIdle, complete: false };
 
-    let position: SweepPosition = repostAll ? { shard: 0, after: null } : await this.startingPosition();
-    let shardsDone = 0;
-    while (shardsDone < TABLE.shardCount) {
+    const partitions = await this.deps.store.openPartitions();
+    const start = repostAll ? undefined : await this.deps.cursors.load<SweepPosition>(CURSOR);
+    // A saved partition that is no longer listed (or a cursor of an older layout) starts over.
+    let index = Math.max(0, partitions.indexOf(start?.partition ?? ''));
+    let after = start !== undefined && partitions[index] === start.partition && typeof start.after === 'string' ? start.after : null;
+    let partitionsDone = 0;
+    while (partitionsDone < partitions.length) {
       if (this.now() >= deadline) break;
-      const page = await this.deps.store.openJobsPage(position.shard, position.after, createdBefore, this.options.pageSize);
+      const page = await this.deps.store.openJobsPage(partitions[index] as string, after, createdBefore, this.options.pageSize);
       await this.settlePage(page.jobs, input, report);
       if (page.next === null) {
-        shardsDone++;
-        position = { shard: (position.shard + 1) % TABLE.shardCount, after: null };
+        partitionsDone++;
+        index = (index + 1) % partitions.length;
+        after = null;
       } else {
-        position = { shard: position.shard, after: page.next };
+        after = page.next;
       }
     }
-    report.complete = shardsDone === TABLE.shardCount;
+    report.complete = partitionsDone === partitions.length;
+    const position: SweepPosition = { partition: partitions[index] as string, after };
     if (!repostAll) await this.deps.cursors.save(CURSOR, position, this.now());
     return report;
   }
 
-  private async startingPosition(): Promise<SweepPosition> {
-    const saved = await this.deps.cursors.load<SweepPosition>(CURSOR);
-    const valid = saved !== undefined && Number.isInteger(saved.shard) && saved.shard >= 0 && saved.shard < TABLE.shardCount;
-    return valid ? { shard: saved.shard, after: typeof saved.after === 'string' ? saved.after : null } : { shard: 0, after: null };
-  }
 
   /** Decides and applies each job of a page; each settles on its own, then the page's postings go out together. */
   private async settlePage(jobs: readonly Job[], input: SweepInput, report: SweepReport): Promise<void> {
@@ -111,7 +112,7 @@ export class Sweeper {
           if (failed !== undefined) report.expired++;
         } else if (action.kind === 'post' && (await this.deps.store.markPosted(job, action.postedAt))) {
           // Marked first, conditioned on the version we saw: of two sweepers, only one sends.
-          outgoing.push({ id: job.id, delaySeconds: action.delaySeconds });
+          outgoing.push({ ...postingOf(job, input.now), delaySeconds: action.delaySeconds });
         }
       }),
     );

@@ -19,6 +19,8 @@ export interface OutgoingPosting {
   lane?: string;
   /** Fair-queue group (the board), where the queue supports it. */
   groupId?: string;
+  /** The job's board, carried in the body. */
+  board?: string;
 }
 
 /** A received posting, as the event source hands it over. */
@@ -28,6 +30,8 @@ export interface PostingRecord {
   body: string;
   /** Which queue it came from (an SQS queue ARN); absent means the default lane. */
   eventSourceARN?: string;
+  /** SQS's attributes; `ApproximateReceiveCount` says how often it has been delivered. */
+  attributes?: { ApproximateReceiveCount?: string };
 }
 
 export interface QueueDepth {

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { LIMITS } from '../config.js';
 import { ConfigurationError, StorageError } from '../errors.js';
+import type { Lane } from '../queues.js';
 import { encodePosting } from './posting.js';
 import { DEFAULT_LANE, type OutgoingPosting, type PostingQueue, type PostingRecord, type QueueDepth } from './posting-queue.js';
 
@@ -36,6 +37,11 @@ export class SqsPostingQueue implements PostingQueue {
   /** A queue with only the default lane. */
   static single(sqs: SQSClient, queueUrl: string, deadLetterQueueUrl: string): SqsPostingQueue {
     return new SqsPostingQueue(sqs, { lanes: { [DEFAULT_LANE]: queueUrl }, deadLetterQueueUrl });
+  }
+
+  /** A queue with every priority lane; lanes may share a URL (then they share that queue). */
+  static forLanes(sqs: SQSClient, urls: Record<Lane, string>, deadLetterQueueUrl: string): SqsPostingQueue {
+    return new SqsPostingQueue(sqs, { lanes: { ...urls }, deadLetterQueueUrl });
   }
 
   async send(postings: readonly OutgoingPosting[]): Promise<void> {

@@ -18,7 +18,10 @@ import type { PostingQueue, PostingRecord } from '../queue/posting-queue.js';
 import type { JobType, JobTypeRegistry, Logger } from '../registry.js';
 import type { JobStore } from '../store/index.js';
 import { decideOutcome, describeError, type Outcome, type PostingFate } from './outcome.js';
-import { decideRefusal, type RefusalDecision } from './refusal.js';
+import { decideRefusal, pausedBoardDecision, type RefusalDecision } from './refusal.js';
+import { defaultSettings } from '../boards/board.js';
+import type { BoardSettingsCache } from '../boards/settings-cache.js';
+import { DEFAULT_BOARD } from '../store/keys.js';
 import { runJob } from './run-job.js';
 
 export type { PostingRecord };
@@ -45,6 +48,8 @@ export interface ConductorDependencies {
   random?: () => number;
   /** The random part of an owner token (unique per claim). */
   randomToken?: () => string;
+  /** Board settings, read at most every few seconds; without it every board runs freely. */
+  boards?: Pick<BoardSettingsCache, 'get'>;
 }
 
 /** Mean pause before a posting whose processing hit a storage error comes back. */
@@ -65,6 +70,7 @@ export class Conductor {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly randomToken: () => string;
+  private readonly boards: Pick<BoardSettingsCache, 'get'> | undefined;
 
   constructor(dependencies: ConductorDependencies) {
     this.options = resolveConductorOptions(dependencies.options ?? {});
@@ -76,6 +82,7 @@ export class Conductor {
     this.now = dependencies.now ?? Date.now;
     this.random = dependencies.random ?? Math.random;
     this.randomToken = dependencies.randomToken ?? (() => randomBytes(6).toString('base64url'));
+    this.boards = dependencies.boards;
   }
 
   /** Processes one batch; the result is Lambda's ReportBatchItemFailures response. */
@@ -110,9 +117,18 @@ export class Conductor {
     }
     const decoded = decodePosting(record.body);
     if ('malformed' in decoded) return this.settle(record, { action: 'deadLetter', reason: `malformed posting: ${decoded.malformed}` });
+    const board = decoded.posting.board ?? DEFAULT_BOARD;
+    const settings = this.boards === undefined ? defaultSettings(board) : await this.boards.get(board);
+    if (settings.paused) {
+      const receives = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+      const decision = pausedBoardDecision(receives);
+      this.report({ kind: 'posting', name: decision.action === 'delete' ? 'posting_dropped' : 'posting_deferred', jobId: decoded.posting.id, detail: { reason: `board ${board} is paused`, receives } });
+      return this.settle(record, decision);
+    }
     let job: Job;
     try {
-      job = await this.store.claim(decoded.posting.id, { owner: `${requestId}:${this.randomToken()}`, leaseMs: this.leaseMs(deadline) });
+      const claimOptions = settings.maxRunning === null ? {} : { slotBoard: board };
+      job = await this.store.claim(decoded.posting.id, { owner: `${requestId}:${this.randomToken()}`, leaseMs: this.leaseMs(deadline) }, claimOptions);
     } catch (error) {
       if (isJobboardError(error, ClaimRefusedError)) return this.applyRefusal(record, error, decideRefusal(error));
       throw error;
@@ -145,6 +161,7 @@ export class Conductor {
         await this.queue.returnAfter(record, Math.ceil((this.leaseMs(deadline) + this.options.leaseMarginMs) / 1_000));
         return job;
       },
+      stopRequested: (fresh) => (fresh.stopRequested === 'cancel' ? 'cancelled' : fresh.stopRequested === 'suspend' ? 'suspended' : undefined),
       reportProgress: async (value) => {
         job = await this.store.reportProgress(job, value);
       },
@@ -175,6 +192,8 @@ export class Conductor {
         return this.store.fail(job, outcome.error, outcome.posting.reason);
       case 'release':
         return this.store.release(job);
+      case 'stop':
+        return this.store.stopRun(job, outcome.reason, outcome.error);
       case 'none':
         return undefined;
     }
@@ -191,6 +210,8 @@ export class Conductor {
         return this.settle(record, { action: 'deadLetter', reason: decision.job.deadLetterReason ?? 'failed' }, decision.job);
       case 'returnAfter':
         return this.settle(record, { action: 'returnAfter', delaySeconds: decision.delaySeconds });
+      case 'carryOutStop':
+        return this.carryOutStop(record, decision.job);
       case 'failUnclaimed': {
         let failed: Job;
         try {
@@ -204,6 +225,18 @@ export class Conductor {
         return this.settle(record, { action: 'deadLetter', reason: decision.deadLetterReason }, failed);
       }
     }
+  }
+
+  /** Carries out a stop whose requester found nobody running the job; the posting is spent either way. */
+  private async carryOutStop(record: PostingRecord, seen: Job): Promise<Fate> {
+    try {
+      await this.store.carryOutStop(seen);
+    } catch (error) {
+      // Moved on meanwhile (resumed, retried, stopped by another conductor or the sweeper): look again soon.
+      if (isJobboardError(error, InvalidStateError)) return this.settle(record, { action: 'returnAfter', delaySeconds: 1 });
+      if (!isJobboardError(error, NotFoundError)) throw error;
+    }
+    return this.settle(record, { action: 'delete' });
   }
 
   /**

@@ -4,7 +4,7 @@
  */
 import type { BackoffOptions } from '../config.js';
 import { LIMITS } from '../config.js';
-import { isPermanentError } from '../errors.js';
+import { isPermanentError, isSuspendError } from '../errors.js';
 import type { ErrorInput, Job } from '../model.js';
 import { jsonBytes } from '../model.js';
 import { backoffMs } from './backoff.js';
@@ -38,8 +38,10 @@ export type Outcome =
   | { transition: 'consume'; result: unknown; posting: { action: 'delete' } }
   | { transition: 'abandon'; error: ErrorInput; retryAt: number; posting: { action: 'returnAfter'; delaySeconds: number } }
   | { transition: 'fail'; error: ErrorInput; posting: { action: 'deadLetter'; reason: string } }
-  /** Stopped on request: the job is handed back with the attempt unspent. */
+  /** Posted by newer code: handed back with the attempt unspent. */
   | { transition: 'release'; posting: { action: 'returnAfter'; delaySeconds: number } }
+  /** Stopped on request (or by the job's own `SuspendError`): trashed or suspended, not a failure. */
+  | { transition: 'stop'; reason: 'cancelled' | 'suspended'; error?: ErrorInput; posting: { action: 'delete' } }
   /** The lease was lost: the new owner's posting carries the job on; ours is spent. */
   | { transition: 'none'; posting: { action: 'delete' } };
 
@@ -50,7 +52,8 @@ export function decideOutcome(job: Job, run: RunResult, context: { now: number; 
     return fail({ name: 'ResultTooLargeError', message: `result is ${bytes} bytes, more than ${LIMITS.resultBytes}` }, 'result too large');
   }
   if (run.kind === 'stopped' && run.reason === 'claimLost') return { transition: 'none', posting: { action: 'delete' } };
-  if (run.kind === 'stopped' && (run.reason === 'cancelled' || run.reason === 'suspended')) return { transition: 'release', posting: { action: 'returnAfter', delaySeconds: 0 } };
+  if (run.kind === 'stopped' && (run.reason === 'cancelled' || run.reason === 'suspended')) return { transition: 'stop', reason: run.reason, posting: { action: 'delete' } };
+  if (run.kind === 'threw' && isSuspendError(run.error)) return { transition: 'stop', reason: 'suspended', error: describeError(run.error), posting: { action: 'delete' } };
   const error: ErrorInput = run.kind === 'stopped' ? { name: 'TimeoutError', message: `run stopped after ${run.afterMs} ms` } : describeError(run.error);
   if (run.kind === 'threw' && isPermanentError(run.error)) return fail(error, 'permanent error');
   if (job.attempts >= job.maxAttempts) return fail(error, `attempts exhausted (${job.attempts} of ${job.maxAttempts})`);

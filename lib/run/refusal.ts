@@ -13,6 +13,8 @@ export type RefusalDecision =
   | { action: 'forwardFailed'; job: Job }
   /** Bring the posting back when the job may be claimable: a live lease's end, or the due time. */
   | { action: 'returnAfter'; delaySeconds: number }
+  /** A stop was requested and nobody runs the job: trash or suspend it, and drop the posting. */
+  | { action: 'carryOutStop'; job: Job }
   /** Nobody can run it any more: fail it, and send the posting to the dead-letter queue. */
   | { action: 'failUnclaimed'; job: Job; reason: 'exhausted' | 'expired'; deadLetterReason: string };
 
@@ -22,6 +24,13 @@ export function decideRefusal(refusal: ClaimRefusedError): RefusalDecision {
       return refusal.job?.deadLetterReason !== undefined ? { action: 'forwardFailed', job: refusal.job } : { action: 'drop', why: 'final' };
     case 'missing':
       return { action: 'drop', why: 'missing' };
+    case 'inactive':
+      // Resume (or the parents' release) sends a fresh posting.
+      return { action: 'drop', why: `${refusal.state ?? 'inactive'}: a fresh posting goes out when it becomes posted again` };
+    case 'stopRequested':
+      return refusal.job === undefined ? { action: 'returnAfter', delaySeconds: 1 } : { action: 'carryOutStop', job: refusal.job };
+    case 'boardBusy':
+      return { action: 'returnAfter', delaySeconds: Math.max(1, Math.ceil((refusal.retryAfterMs ?? 1_000) / 1_000)) };
     case 'leased':
       return { action: 'returnAfter', delaySeconds: Math.ceil((refusal.retryAfterMs ?? 1_000) / 1_000) };
     case 'notDue': {
@@ -40,4 +49,18 @@ export function decideRefusal(refusal: ClaimRefusedError): RefusalDecision {
         deadLetterReason: refusal.reason === 'exhausted' ? 'attempts exhausted' : 'dispatchBy passed before the job started',
       };
   }
+}
+
+/** Deliveries of a paused board's posting after which it is dropped; the sweeper re-posts the job once it is quiet. */
+export const PAUSED_DROP_AFTER_RECEIVES = 150;
+
+/**
+ * A posting of a paused board, not claimed: it comes back after a pause that grows with its
+ * deliveries (2 s per delivery, at most 20 s), so a resumed board starts within 20 s and a long
+ * pause costs a few receives a minute. Long before SQS would move it to the dead-letter queue it is dropped
+ * instead: the job stays `posted`, and the sweeper's lost-posting repair posts it again.
+ */
+export function pausedBoardDecision(receives: number): { action: 'returnAfter'; delaySeconds: number } | { action: 'delete' } {
+  if (receives >= PAUSED_DROP_AFTER_RECEIVES) return { action: 'delete' };
+  return { action: 'returnAfter', delaySeconds: Math.min(20, 2 * Math.max(1, receives)) };
 }

@@ -7,7 +7,7 @@
  * `heartbeat()` later renews nothing, so it can neither extend a lease it no longer needs nor
  * push its posting's visibility past the fate the conductor gave it.
  */
-import { ClaimLostError, isJobboardError } from '../errors.js';
+import { ClaimLostError, SuspendError, isJobboardError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Job } from '../model.js';
 import type { JobType } from '../registry.js';
@@ -103,6 +103,9 @@ export async function runJob(type: JobType, job: Job, options: RunJobOptions): P
         signal: controller.signal,
         heartbeat,
         progress: (value) => progress.report(value),
+        suspend: (reason) => {
+          throw new SuspendError(reason ?? 'the job suspended itself');
+        },
         logger: childLogger(options.logger, { jobId: job.id, type: job.type, attempt: job.attempts }),
       });
       return { kind: 'succeeded', result };

@@ -10,9 +10,16 @@ export function claimRefusal(id: string, job: Job | undefined, now: number, cloc
   if (job === undefined) return new ClaimRefusedError('missing', `job ${id} does not exist`, undefined, { jobId: id });
   const context = { jobId: id, state: job.state, owner: job.owner };
   if (isFinal(job.state)) return new ClaimRefusedError('final', `job ${id} is already ${job.state}`, undefined, context, job);
+  if (job.state === JobState.waiting || job.state === JobState.suspended) {
+    return new ClaimRefusedError('inactive', `job ${id} is ${job.state}`, undefined, context, job);
+  }
   if (job.state === JobState.claimed && (job.leaseExpiresAt ?? 0) >= now - clockSkewMs) {
     const retryAfterMs = (job.leaseExpiresAt ?? now) + clockSkewMs - now + 1;
     return new ClaimRefusedError('leased', `job ${id} is claimed by ${job.owner} under a live lease`, retryAfterMs, context, job);
+  }
+  // Posted or abandoned after a stop was asked of it, or its owner died: stopped, never started again.
+  if (job.stopRequested !== undefined) {
+    return new ClaimRefusedError('stopRequested', `job ${id} has a ${job.stopRequested} request`, undefined, context, job);
   }
   if (job.attempts >= job.maxAttempts) {
     return new ClaimRefusedError('exhausted', `job ${id} has used all ${job.maxAttempts} attempts`, undefined, context, job);

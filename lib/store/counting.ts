@@ -4,12 +4,12 @@
  *
  * Finished states are counted on the done index alone (`Select: COUNT`, no items read). The
  * open index does not project `state` (that would cost an index write on every claim), so the
- * posted/claimed split reads the `state` of every open job: O(open jobs). To stay correct within
+ * split among open states reads the `state` of every open job: O(open jobs). To stay correct within
  * the API's time limit, the count gives up with a retryable `StorageError` once its time budget
  * is spent, rather than answering a partial count.
  */
 import { StorageError } from '../errors.js';
-import { FINAL_STATES, JOB_STATES, JobState, type JobState as State } from '../states.js';
+import { FINAL_STATES, JOB_STATES, isOpen, type JobState as State } from '../states.js';
 import { TABLE } from '../table.js';
 import type { IndexReader } from './index-reader.js';
 import { allShards, doneShardKey, openShardKey } from './keys.js';
@@ -17,7 +17,8 @@ import { allShards, doneShardKey, openShardKey } from './keys.js';
 export type CountByState = Record<State, number>;
 
 export interface JobCounts {
-  count(): Promise<CountByState>;
+  /** Jobs per state over these boards. */
+  count(boards: readonly string[]): Promise<CountByState>;
 }
 
 /** Open-index entries read per round per shard. */
@@ -31,23 +32,23 @@ export class IndexJobCounts implements JobCounts {
     private readonly budgetMs = 20_000,
   ) {}
 
-  async count(): Promise<CountByState> {
+  async count(boards: readonly string[]): Promise<CountByState> {
     const deadline = this.now() + this.budgetMs;
     const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as CountByState;
     await Promise.all(
       FINAL_STATES.map(async (state) => {
-        const perShard = await Promise.all(allShards().map((shard) => this.reader.count(TABLE.doneIndex, doneShardKey(state, shard))));
+        const perShard = await Promise.all(boards.flatMap((board) => allShards().map((shard) => this.reader.count(TABLE.doneIndex, doneShardKey(state, shard, board)))));
         counts[state] = perShard.reduce((a, b) => a + b, 0);
       }),
     );
     await Promise.all(
-      allShards().map(async (shard) => {
+      boards.flatMap((board) => allShards().map((shard) => openShardKey(shard, board))).map(async (partition) => {
         let after: string | null = null;
         do {
           if (this.now() > deadline) throw new StorageError(`counting open jobs took more than ${this.budgetMs} ms; try again`, { retryable: true });
-          const page = await this.reader.page(TABLE.openIndex, openShardKey(shard), { after, maxRead: OPEN_ROUND });
+          const page = await this.reader.page(TABLE.openIndex, partition, { after, maxRead: OPEN_ROUND });
           const states = await this.reader.jobs(page.entries.map((entry) => entry.pk), ['state']);
-          for (const job of states.values()) if (job.state === JobState.posted || job.state === JobState.claimed) counts[job.state]++;
+          for (const job of states.values()) if (isOpen(job.state)) counts[job.state]++;
           after = page.lastRead;
         } while (after !== null);
       }),

@@ -19,7 +19,7 @@ const ITEM_ONLY = new Set<string>([
 export function newJobItem(job: Job): Record<string, unknown> {
   const item: Record<string, unknown> = { [TABLE.partitionKey]: jobKey(job.id) };
   for (const [key, value] of Object.entries(job)) if (value !== undefined) item[key] = value;
-  return Object.assign(item, openIndexAttributes(job.id, job.createdAt));
+  return Object.assign(item, openIndexAttributes(job.id, job.createdAt, job.board));
 }
 
 /** The job an item holds. An item of another kind is a programming error, not data to coerce. */

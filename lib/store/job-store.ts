@@ -10,8 +10,9 @@
  * An owner whose lease ran out but whom nobody replaced may still finish: the token, not the
  * clock, decides ownership, so no two owners can ever both write.
  */
+import type { BoardDirectory } from '../boards/board.js';
 import type { StoreOptions } from '../config.js';
-import type { ErrorInput, Job } from '../model.js';
+import type { ErrorInput, Job, StopRequest } from '../model.js';
 import type { CountByState } from './counting.js';
 import type { ListPage, ListQuery } from './listing.js';
 import type { ClaimRequest } from './transitions.js';
@@ -23,8 +24,15 @@ export interface OpenJobsPage {
   next: string | null;
 }
 
+export interface ClaimOptions {
+  /** Take one of this board's `maxRunning` slots in the same transaction (the board has a limit). */
+  slotBoard?: string;
+}
+
 export interface JobStore {
   readonly options: StoreOptions;
+  /** Board names and settings, kept beside the jobs. */
+  readonly boards: BoardDirectory;
 
   /**
    * Writes a new job built by the caller (`posted`). A repeated id with the same `requestHash`
@@ -45,7 +53,7 @@ export interface JobStore {
    * claim whose lease (plus clock skew) has run out, recording the lost attempt. Refusal:
    * `ClaimRefusedError` with the reason and the job as it stood.
    */
-  claim(id: string, request: ClaimRequest): Promise<Job>;
+  claim(id: string, request: ClaimRequest, options?: ClaimOptions): Promise<Job>;
   /** Extends the owner's lease to `now + leaseMs`; returns the job as it now stands. */
   heartbeat(job: Job, leaseMs: number): Promise<Job>;
   /** The owner records the running attempt's progress (a number 0–100 or a small object). */
@@ -67,8 +75,29 @@ export interface JobStore {
   /** Records that a failed job's dead-letter copy is sent. Done already is not an error. */
   deadLettered(job: Job): Promise<void>;
 
-  /** An operator removes a job that has not finished: `posted`, or `claimed` with an expired lease. */
+  /**
+   * An operator removes a job that is not running: `posted`, `waiting`, `suspended`, or `claimed`
+   * with an expired lease. A job claimed under a live lease is an `InvalidStateError` with state
+   * `claimed`: ask its run to stop with `requestStop` instead.
+   */
   trash(id: string): Promise<Job>;
+  /** An operator sets a `posted` or `waiting` job (or one claimed under an expired lease) aside: `suspended`. */
+  suspend(id: string): Promise<Job>;
+  /** An operator puts a `suspended` job back to `posted`. The caller sends its posting. */
+  resume(id: string): Promise<Job>;
+  /**
+   * An operator asks the attempt running under a live lease to stop (`cancel` or `suspend`). The
+   * job shows `stopRequested`; the owner's next renewal aborts the run, which then ends through
+   * `stopRun`. If the owner dies, the stop is carried out (`carryOutStop`) once its lease runs out.
+   */
+  requestStop(id: string, stop: StopRequest): Promise<Job>;
+  /**
+   * The owner ends a run stopped on request: `trashed` (cancelled) or `suspended` (the attempt
+   * given back). `error`: what the job said when it suspended itself, kept in its history.
+   */
+  stopRun(job: Job, reason: 'cancelled' | 'suspended', error?: ErrorInput): Promise<Job>;
+  /** Carries out the stop requested of a job nobody runs (`seen` as a refused claim returned it). */
+  carryOutStop(seen: Job): Promise<Job>;
   /** An operator puts a `failed` or `trashed` job back to `posted` with a fresh attempt budget. */
   retry(id: string): Promise<Job>;
   /** Records a new posting for `seen`, unless the job changed since it was read. False when it had. */
@@ -76,8 +105,10 @@ export interface JobStore {
 
   /** Jobs in order, filtered, one bounded page at a time. */
   list(query?: ListQuery): Promise<ListPage>;
-  /** How many jobs are in each state. */
-  count(): Promise<CountByState>;
-  /** Open jobs of one shard created before `createdBefore`, oldest first, from `after` on. */
-  openJobsPage(shard: number, after: string | null, createdBefore: number, maxRead: number): Promise<OpenJobsPage>;
+  /** How many jobs are in each state, on one board or on all. */
+  count(board?: string): Promise<CountByState>;
+  /** Every open-index partition (each board's shards), in a stable order, for maintenance scans. */
+  openPartitions(): Promise<string[]>;
+  /** Open jobs of one open-index partition created before `createdBefore`, oldest first, from `after` on. */
+  openJobsPage(partition: string, after: string | null, createdBefore: number, maxRead: number): Promise<OpenJobsPage>;
 }

@@ -63,6 +63,11 @@ export function allShards(): number[] {
 const boardPart = (board: string): string => (board === DEFAULT_BOARD ? '' : `${board}#`);
 const shardPart = (shard: number): string => String(shard).padStart(2, '0');
 
+/** The board of a job (jobs written before boards belong to the default board). */
+export function boardOf(job: { board?: string }): string {
+  return job.board ?? DEFAULT_BOARD;
+}
+
 /** Partition key of the open index (posted and claimed jobs) for one board and shard. */
 export function openShardKey(shard: number, board: string = DEFAULT_BOARD): string {
   return `open#${boardPart(board)}${shardPart(shard)}`;

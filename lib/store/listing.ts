@@ -13,7 +13,7 @@
  */
 import { LIMITS, type StoreOptions } from '../config.js';
 import { ValidationError } from '../errors.js';
-import type { Job } from '../model.js';
+import type { Job, Priority } from '../model.js';
 import { FINAL_STATES, isFinal, isJobState, type FinalState, type JobState } from '../states.js';
 import { TABLE, type IndexDefinition } from '../table.js';
 import { decodeCursor, encodeCursor, type CursorPosition } from './cursor.js';
@@ -23,6 +23,9 @@ import { allShards, doneShardKey, openShardKey, timeSortPrefix } from './keys.js
 export interface ListQuery {
   state?: JobState;
   type?: string;
+  /** Only this board's jobs (default: every board's). */
+  board?: string;
+  priority?: Priority;
   /** 1–100, default 50. */
   limit?: number;
   /** Opaque, from the previous page's `nextCursor`. */
@@ -47,14 +50,17 @@ interface Stream {
   partitions: string[];
 }
 
-const openStream = (): Stream => ({ index: TABLE.openIndex, partitions: allShards().map((shard) => openShardKey(shard)) });
-const doneStream = (states: readonly FinalState[]): Stream => ({
+const openStream = (boards: readonly string[]): Stream => ({
+  index: TABLE.openIndex,
+  partitions: boards.flatMap((board) => allShards().map((shard) => openShardKey(shard, board))),
+});
+const doneStream = (states: readonly FinalState[], boards: readonly string[]): Stream => ({
   index: TABLE.doneIndex,
-  partitions: states.flatMap((state) => allShards().map((shard) => doneShardKey(state, shard))),
+  partitions: states.flatMap((state) => boards.flatMap((board) => allShards().map((shard) => doneShardKey(state, shard, board)))),
 });
 
-/** Entries fetched per round when a posted/claimed filter must read items to see their state. */
-const STATE_FILTER_ROUND = 100;
+/** Entries fetched per round when a filter must read items to see what it filters on. */
+const ITEM_FILTER_ROUND = 100;
 
 export class JobListing {
   constructor(
@@ -66,13 +72,17 @@ export class JobListing {
    * Without a state filter the list walks open jobs (by creation), then finished ones (by end
    * time), in the order asked for within each.
    */
-  async list(query: ListQuery): Promise<ListPage> {
+  async list(query: ListQuery, boards: readonly string[]): Promise<ListPage> {
     const limit = checkQuery(query);
     const descending = query.order === 'desc';
-    const fingerprint = [query.state, query.type, query.order, query.from, query.to].map((part) => part ?? '').join('|');
-    const streams = query.state === undefined ? [openStream(), doneStream(FINAL_STATES)] : isFinal(query.state) ? [doneStream([query.state])] : [openStream()];
-    // The open index does not project `state` (a claim would cost an index write): posted and claimed are told apart on the items.
-    const openFilter = query.state !== undefined && !isFinal(query.state) ? query.state : undefined;
+    const fingerprint = [query.state, query.type, query.board, query.priority, query.order, query.from, query.to].map((part) => part ?? '').join('|');
+    const streams = query.state === undefined ? [openStream(boards), doneStream(FINAL_STATES, boards)] : isFinal(query.state) ? [doneStream([query.state], boards)] : [openStream(boards)];
+    // The open index does not project `state` (a claim would cost an index write): open states are told apart on the items, as is priority.
+    const openState = query.state !== undefined && !isFinal(query.state) ? query.state : undefined;
+    const itemFilter =
+      openState === undefined && query.priority === undefined
+        ? undefined
+        : (job: Job) => (openState === undefined || job.state === openState) && (query.priority === undefined || (job.priority ?? 'normal') === query.priority);
     const range = { from: query.from === undefined ? undefined : timeSortPrefix(query.from), to: query.to === undefined ? undefined : `${timeSortPrefix(query.to)}$`, descending, type: query.type };
     let position: CursorPosition = query.cursor === undefined ? { stream: 0, after: null } : decodeCursor(query.cursor, fingerprint);
 
@@ -80,7 +90,7 @@ export class JobListing {
     const found: { job: Job; position: CursorPosition }[] = [];
     let scanned = 0;
     while (position.stream < streams.length && found.length <= limit && scanned < this.options.listScanLimit) {
-      const want = openFilter === undefined ? limit + 1 - found.length : STATE_FILTER_ROUND;
+      const want = itemFilter === undefined ? limit + 1 - found.length : ITEM_FILTER_ROUND;
       const round = await this.mergedRound(streams[position.stream] as Stream, { ...range, after: position.after, maxRead: want });
       scanned += round.scanned;
       const jobs = await this.reader.jobs(round.entries.map((entry) => entry.pk));
@@ -88,7 +98,7 @@ export class JobListing {
       for (const entry of round.entries) {
         const job = jobs.get(entry.pk);
         // Skipped: removed by TTL since the index was read, or not in the filtered state.
-        if (job !== undefined && (openFilter === undefined || job.state === openFilter)) found.push({ job, position: { stream: position.stream, after: entry.sortKey } });
+        if (job !== undefined && (itemFilter === undefined || itemFilter(job))) found.push({ job, position: { stream: position.stream, after: entry.sortKey } });
         position = { stream: position.stream, after: entry.sortKey };
         if (found.length > limit) {
           consumedAll = false;

@@ -9,7 +9,7 @@ import { appendAttempt, appendError } from '../model.js';
 import type { FinalState } from '../states.js';
 import { JobState } from '../states.js';
 import { TABLE } from '../table.js';
-import { doneIndexAttributes, jobKey } from './keys.js';
+import { boardOf, doneIndexAttributes, jobKey } from './keys.js';
 import { ownerRefusal } from './refusals.js';
 import type { TransitionContext, ClaimRequest } from './transitions.js';
 import type { UpdateSpec } from './write-spec.js';
@@ -55,14 +55,15 @@ export function ownedBy(job: Job, operation: string): UpdateSpec {
 export function finish(job: Job, state: FinalState, extra: Record<string, unknown>, operation: string, ctx: TransitionContext): UpdateSpec {
   return {
     ...ownedBy(job, operation),
-    set: { state, endedAt: ctx.now, updatedAt: ctx.now, ...extra, ...finalAttributes(job.id, state, ctx) },
-    remove: ['leaseExpiresAt', TABLE.openIndex.partitionKey],
+    set: { state, endedAt: ctx.now, updatedAt: ctx.now, ...extra, ...finalAttributes(job, state, ctx) },
+    // A stop requested too late to matter: the run's own outcome stands.
+    remove: ['leaseExpiresAt', 'stopRequested', TABLE.openIndex.partitionKey],
   };
 }
 
-/** A finished job leaves the open index, enters the done index, and gets its TTL. */
-export function finalAttributes(id: string, state: FinalState, ctx: TransitionContext): Record<string, unknown> {
-  return { ...doneIndexAttributes(id, state, ctx.now), expiresAt: Math.ceil(ctx.now / 1_000 + ctx.retentionDays * 86_400) };
+/** A finished job leaves the open index, enters its board's done index, and gets its TTL. */
+export function finalAttributes(job: Pick<Job, 'id' | 'board'>, state: FinalState, ctx: TransitionContext): Record<string, unknown> {
+  return { ...doneIndexAttributes(job.id, state, ctx.now, boardOf(job)), expiresAt: Math.ceil(ctx.now / 1_000 + ctx.retentionDays * 86_400) };
 }
 
 export function withError(job: Job, error: ErrorInput, now: number): JobErrorRecord[] {

@@ -13,8 +13,8 @@
  *   of the old claim is refused, whatever the clocks say.
  * - failUnclaimed: the conductor or the sweeper, when attempts are spent and nobody holds a live
  *   lease, or `dispatchBy` passed unstarted.
- * - trash: an operator, while `posted` or claimed under an expired lease.
- * - retry: an operator, while `failed` or `trashed`.
+ * - operator transitions (trash, retry, suspend, resume, stop requests) and the owner's ending of
+ *   a stopped run: see `operator-transitions.ts`.
  * - markPosted: the sweeper, conditioned on the `version` it read, so a claim (or anything else)
  *   landing between its read and this write makes it stand down instead of posting a duplicate.
  */
@@ -25,8 +25,10 @@ import { JobState } from '../states.js';
 import { TABLE } from '../table.js';
 import { claimRefusal } from './claim-refusal.js';
 import { newJobItem } from './item-codec.js';
-import { jobKey, openShardKey, shardOf } from './keys.js';
+import { jobKey } from './keys.js';
 import { JobExistsError, jobRefusal, stateRefusal } from './refusals.js';
+
+export * from './operator-transitions.js';
 import { checkClaimRequest, finalAttributes, finish, ownedBy, withAttempt, withError } from './transition-parts.js';
 import type { PutSpec, UpdateSpec } from './write-spec.js';
 
@@ -68,8 +70,10 @@ export function claim(id: string, request: ClaimRequest, ctx: TransitionContext)
     key: jobKey(id),
     set: { state: JobState.claimed, owner: request.owner, leaseExpiresAt: now + request.leaseMs, startedAt: now, updatedAt: now },
     add: { attempts: 1 },
+    // A claim with a board slot sets it again (slot-claims.ts).
+    remove: ['holdsSlot'],
     condition:
-      '#state = :posted AND #attempts < #maxAttempts' +
+      '#state = :posted AND #attempts < #maxAttempts AND attribute_not_exists(#stopRequested)' +
       ' AND (attribute_not_exists(#waitUntil) OR #waitUntil <= :now)' +
       ' AND (attribute_not_exists(#dispatchBy) OR #dispatchBy > :now OR #attempts > :zero)',
     values: { ':posted': JobState.posted, ':now': now, ':zero': 0 },
@@ -94,7 +98,8 @@ export function takeOver(seen: Job, request: ClaimRequest, ctx: TransitionContex
     ...fresh,
     operation: 'takeOver',
     set: { ...fresh.set, errors: appendError(seen.errors ?? [], lost, LIMITS.errorHistory), history: withAttempt(seen, 'lost', seen.leaseExpiresAt ?? now) },
-    condition: '#state = :claimed AND #version = :seenVersion AND #leaseExpiresAt < :expiredBefore AND #attempts < #maxAttempts',
+    // A dead owner's job whose stop was requested is stopped, never run again (see claimRefusal).
+    condition: '#state = :claimed AND #version = :seenVersion AND #leaseExpiresAt < :expiredBefore AND #attempts < #maxAttempts AND attribute_not_exists(#stopRequested)',
     values: { ':claimed': JobState.claimed, ':seenVersion': seen.version, ':expiredBefore': now - ctx.clockSkewMs },
   };
 }
@@ -169,7 +174,7 @@ export function failUnclaimed(seen: Job, reason: 'exhausted' | 'expired', deadLe
       ...(deadLetterReason === undefined ? {} : { deadLetterReason }),
       // The last owner's lease ran out without an outcome: that attempt was lost.
       ...(seen.state === JobState.claimed ? { history: withAttempt(seen, 'lost', seen.leaseExpiresAt ?? now) } : {}),
-      ...finalAttributes(seen.id, JobState.failed, ctx),
+      ...finalAttributes(seen, JobState.failed, ctx),
     },
     remove: ['leaseExpiresAt', TABLE.openIndex.partitionKey],
     condition:
@@ -196,38 +201,6 @@ export function deadLettered(job: Job): UpdateSpec {
     condition: '#state = :failed AND attribute_exists(#deadLetterReason) AND #endedAt = :endedAt',
     values: { ':failed': JobState.failed, ':endedAt': job.endedAt ?? null },
     refused: stateRefusal(job.id, 'record the dead-letter copy of'),
-  };
-}
-
-/** An operator removes a job that has not finished: `posted`, or `claimed` with an expired lease. */
-export function trash(id: string, ctx: TransitionContext): UpdateSpec {
-  const { now } = ctx;
-  return {
-    kind: 'update',
-    operation: 'trash',
-    key: jobKey(id),
-    set: { state: JobState.trashed, endedAt: now, updatedAt: now, ...finalAttributes(id, JobState.trashed, ctx) },
-    remove: ['leaseExpiresAt', TABLE.openIndex.partitionKey],
-    condition: '#state = :posted OR (#state = :claimed AND #leaseExpiresAt < :expiredBefore)',
-    values: { ':posted': JobState.posted, ':claimed': JobState.claimed, ':expiredBefore': now - ctx.clockSkewMs },
-    refused: stateRefusal(id, 'trash'),
-  };
-}
-
-/**
- * An operator puts a `failed` or `trashed` job back to `posted` with a fresh attempt budget.
- * Restoring `openShard` puts it back in the open index; `openSortKey` never left the item.
- */
-export function retry(id: string, now: number): UpdateSpec {
-  return {
-    kind: 'update',
-    operation: 'retry',
-    key: jobKey(id),
-    set: { state: JobState.posted, attempts: 0, postedAt: now, updatedAt: now, [TABLE.openIndex.partitionKey]: openShardKey(shardOf(id)) },
-    remove: ['owner', 'leaseExpiresAt', 'endedAt', 'expiresAt', 'result', 'waitUntil', 'dispatchBy', 'deadLetterReason', TABLE.doneIndex.partitionKey],
-    condition: '#state IN (:failed, :trashed)',
-    values: { ':failed': JobState.failed, ':trashed': JobState.trashed },
-    refused: stateRefusal(id, 'retry'),
   };
 }
 

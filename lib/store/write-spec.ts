@@ -19,6 +19,13 @@ export interface UpdateSpec {
   /** Arithmetic: `attribute = attribute + n` (n may be negative). */
   add?: Record<string, number>;
   remove?: readonly string[];
+  /**
+   * Document paths, written with `#name` placeholders (`#running.#slot`), for map entries whose
+   * keys are data rather than attribute names; `names` says what each placeholder stands for.
+   */
+  setPaths?: Record<string, unknown>;
+  removePaths?: readonly string[];
+  names?: Record<string, string>;
   condition: string;
   values?: Record<string, unknown>;
   refused: Refusal;
@@ -50,7 +57,7 @@ export interface RenderedUpdate {
  * order by it) and is guarded by `attribute_exists(pk)`: an update must never create a half item.
  */
 export function renderUpdate(spec: UpdateSpec): RenderedUpdate {
-  const names: Record<string, string> = {};
+  const names: Record<string, string> = { ...spec.names };
   const values: Record<string, unknown> = { ':one': 1, ...spec.values };
   const name = (attribute: string): string => {
     names[`#${attribute}`] = attribute;
@@ -65,7 +72,11 @@ export function renderUpdate(spec: UpdateSpec): RenderedUpdate {
     values[`:set_${attribute}`] = value;
     setClauses.push(`${name(attribute)} = :set_${attribute}`);
   }
-  const removeClauses = (spec.remove ?? []).map(name);
+  Object.entries(spec.setPaths ?? {}).forEach(([path, value], n) => {
+    values[`:path_${n}`] = value;
+    setClauses.push(`${path} = :path_${n}`);
+  });
+  const removeClauses = [...(spec.remove ?? []).map(name), ...(spec.removePaths ?? [])];
   const expression = `SET ${setClauses.join(', ')}${removeClauses.length > 0 ? ` REMOVE ${removeClauses.join(', ')}` : ''}`;
   const condition = `attribute_exists(#pk) AND (${spec.condition})`;
   return { UpdateExpression: expression, ConditionExpression: condition, ...usedOnly(`${expression} ${condition}`, names, values) };

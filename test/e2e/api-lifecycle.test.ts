@@ -48,14 +48,21 @@ describe('job lifecycle over HTTP', () => {
     expect((await stack.request('GET', `/jobs/${job.id}`)).body.errors).toHaveLength(2);
   });
 
-  it('a job claimed under a live lease cannot be trashed', async () => {
-    // Long enough that a slow poll still finds it claimed.
-    const { body: job } = await stack.request('POST', '/jobs', { type: 'demo.sleep', payload: { ms: 5_000 } });
+  it('DELETE on a running job answers 202 with stopRequested, and the job ends trashed well before its sleep would', async () => {
+    const { body: job } = await stack.request('POST', '/jobs', { type: 'demo.sleep', payload: { ms: 60_000 } });
     await waitFor(async () => (await stack.request('GET', `/jobs/${job.id}`)).body.state === 'claimed');
+    const started = Date.now();
+    const accepted = await stack.request('DELETE', `/jobs/${job.id}`);
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toMatchObject({ state: 'claimed', stopRequested: 'cancel' });
+    const ended = await waitFor(finalState(job.id), { timeoutMs: 30_000 });
+    expect(ended).toMatchObject({ state: 'trashed', stopRequested: null });
+    expect(ended.history.map((a: { outcome: string }) => a.outcome)).toEqual(['cancelled']);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    // A final job refuses a second DELETE.
     const refused = await stack.request('DELETE', `/jobs/${job.id}`);
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('InvalidStateError');
-    expect(await waitFor(finalState(job.id))).toMatchObject({ state: 'completed' });
   });
 
   it('lists pages oldest first with the cursor, without gaps or repeats', async () => {

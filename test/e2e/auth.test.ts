@@ -16,7 +16,7 @@ describe('bearer token', () => {
     expect((await stack.request('POST', '/jobs', { type: 'demo.echo', id: 'sneaky' }, { authorization: 'Bearer wrong' })).status).toBe(401);
     for (const path of ['/stats', '/jobs', '/jobs/sneaky']) expect((await stack.request('GET', path)).status, path).toBe(401);
     expect((await stack.request('GET', '/jobs/sneaky', undefined, auth)).status).toBe(404);
-    expect((await stack.request('GET', '/stats', undefined, auth)).body).toEqual({ posted: 0, claimed: 0, completed: 0, failed: 0, trashed: 0 });
+    expect((await stack.request('GET', '/stats', undefined, auth)).body).toEqual({ posted: 0, claimed: 0, waiting: 0, suspended: 0, completed: 0, failed: 0, trashed: 0 });
   });
 
   it('with it, requests go through; /health needs none', async () => {

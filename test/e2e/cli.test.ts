@@ -135,7 +135,7 @@ describe('jobboard CLI against the local stack', () => {
     const page = await cli(['list', '--state', 'completed', '--limit', '7']);
     expect(page.code, show(page)).toBe(0);
     const rows = page.stdout.trimEnd().split('\n');
-    expect(rows[0]).toMatch(/^ID +TYPE +STATE +ATTEMPTS +CREATED +ENDED +LAST ERROR$/);
+    expect(rows[0]).toMatch(/^ID +TYPE +BOARD +STATE +ATTEMPTS +CREATED +ENDED +LAST ERROR$/);
     expect(rows).toHaveLength(8);
     expect(page.stderr).toMatch(/^more jobs: add --cursor \S+ \(or --all\)$/m);
   });

@@ -37,7 +37,7 @@ describe('crash and restart', () => {
       const s = (await stack!.request('GET', '/stats')).body;
       return s.completed === 200 ? s : undefined;
     }, { timeoutMs: 120_000, intervalMs: 500, what: 'all 200 to complete after the restart' });
-    expect(stats).toEqual({ posted: 0, claimed: 0, completed: 200, failed: 0, trashed: 0 });
+    expect(stats).toEqual({ posted: 0, claimed: 0, waiting: 0, suspended: 0, completed: 200, failed: 0, trashed: 0 });
 
     const jobs = await Promise.all(ids.map(async (id) => (await stack!.request('GET', `/jobs/${id}`)).body));
     expect(jobs.every((j) => j.state === 'completed')).toBe(true);

@@ -26,7 +26,7 @@ describe('500 jobs at once', () => {
       const s = (await stack.request('GET', '/stats')).body;
       return s.completed === 500 ? s : undefined;
     }, { timeoutMs: 120_000, intervalMs: 500, what: '500 completions' });
-    expect(stats).toEqual({ posted: 0, claimed: 0, completed: 500, failed: 0, trashed: 0 });
+    expect(stats).toEqual({ posted: 0, claimed: 0, waiting: 0, suspended: 0, completed: 500, failed: 0, trashed: 0 });
     const completed = await listAll('completed');
     expect(completed).toHaveLength(500);
     expect(new Set(completed.map((j) => j.id))).toEqual(new Set(posted.map((r) => r.body.id)));

@@ -19,6 +19,9 @@ interface Statement {
 const LOGS = ['logs:CreateLogStream on logs', 'logs:PutLogEvents on logs'];
 const OPEN = `index/${TABLE.openIndex.name}`;
 const DONE = `index/${TABLE.doneIndex.name}`;
+/** The three priority lanes' postings queues, labelled by lane. */
+const LANE_QUEUES = ['postings-high', 'postings', 'postings-low'];
+const onLanes = (actions: string[]) => actions.flatMap((action) => LANE_QUEUES.map((queue) => `${action} on ${queue}`));
 
 /** What each function may do, as `<action> on <resource>`; nothing else is allowed. */
 const EXPECTED: Record<string, string[]> = {
@@ -26,7 +29,8 @@ const EXPECTED: Record<string, string[]> = {
     ...['PutItem', 'GetItem', 'UpdateItem', 'BatchGetItem'].map((a) => `dynamodb:${a} on table`),
     `dynamodb:Query on ${OPEN}`,
     `dynamodb:Query on ${DONE}`,
-    'sqs:SendMessage on postings',
+    // A posting goes out on the job's priority lane.
+    ...onLanes(['sqs:SendMessage']),
     'sqs:ReceiveMessage on deadLetters',
     'sqs:DeleteMessage on deadLetters',
     ...LOGS,
@@ -34,7 +38,8 @@ const EXPECTED: Record<string, string[]> = {
   JobboardConductor: [
     'dynamodb:UpdateItem on table',
     // ChangeMessageVisibility for leases and backoff; the rest is what the event source mapping needs.
-    ...['ChangeMessageVisibility', 'ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes', 'GetQueueUrl'].map((a) => `sqs:${a} on postings`),
+    // One event source mapping per lane.
+    ...onLanes(['ChangeMessageVisibility', 'ReceiveMessage', 'DeleteMessage', 'GetQueueAttributes', 'GetQueueUrl'].map((a) => `sqs:${a}`)),
     'sqs:SendMessage on deadLetters',
     ...LOGS,
   ],
@@ -42,8 +47,7 @@ const EXPECTED: Record<string, string[]> = {
     'dynamodb:BatchGetItem on table',
     'dynamodb:UpdateItem on table',
     `dynamodb:Query on ${OPEN}`,
-    'sqs:SendMessage on postings',
-    'sqs:GetQueueAttributes on postings',
+    ...onLanes(['sqs:SendMessage', 'sqs:GetQueueAttributes']),
     // Where the last sweep stopped, and nothing else.
     'dynamodb:GetItem on table where cursor#*',
     'dynamodb:PutItem on table where cursor#*',
@@ -95,7 +99,9 @@ function labelOf(resource: unknown, logGroupId: string): string {
     [arn(table)]: 'table',
     [JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/${OPEN}`]] })]: OPEN,
     [JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/${DONE}`]] })]: DONE,
+    [arn(onlyResource(template, 'AWS::SQS::Queue', 'JobboardHighPostings').id)]: 'postings-high',
     [arn(onlyResource(template, 'AWS::SQS::Queue', 'JobboardPostings').id)]: 'postings',
+    [arn(onlyResource(template, 'AWS::SQS::Queue', 'JobboardLowPostings').id)]: 'postings-low',
     [arn(onlyResource(template, 'AWS::SQS::Queue', 'JobboardDeadLetters').id)]: 'deadLetters',
     [arn(logGroupId)]: 'logs',
   };
@@ -135,7 +141,7 @@ describe('every IAM statement', () => {
     }
   });
 
-  it('touches only this stack’s table, its indexes, its two queues and the function’s own log group', () => {
+  it('touches only this stack’s table, its indexes, its four queues (three lanes and the DLQ) and the function’s own log group', () => {
     for (const prefix of Object.keys(EXPECTED)) {
       for (const grant of grantsOf(prefix)) expect(grant, prefix).not.toContain('unknown');
     }

@@ -104,13 +104,14 @@ describe('queues', () => {
     expect(visibility).toBeGreaterThanOrEqual(6 * timeout);
   });
 
-  it('keeps dead letters 14 days; both queues encrypted and TLS-only', () => {
+  it('keeps dead letters 14 days; every queue encrypted and TLS-only', () => {
     const dlq = onlyResource(template, 'AWS::SQS::Queue', 'JobboardDeadLetters');
     expect(dlq.resource.Properties!.MessageRetentionPeriod).toBe(14 * 86_400);
     expect(dlq.resource.DeletionPolicy).toBe('Retain');
     for (const queue of Object.values(resourcesOfType(template, 'AWS::SQS::Queue'))) expect(queue.Properties!.SqsManagedSseEnabled).toBe(true);
     const policies = Object.values(resourcesOfType(template, 'AWS::SQS::QueuePolicy'));
-    expect(policies).toHaveLength(2);
+    // The DLQ and the three lanes' postings queues (test/infra/lanes.test.ts).
+    expect(policies).toHaveLength(4);
     for (const policy of policies) {
       expect(policy.Properties!.PolicyDocument).toMatchObject({
         Statement: [{ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
@@ -125,6 +126,8 @@ describe('functions', () => {
     expect(Object.keys(functions)).toHaveLength(3);
     const table = onlyResource(template, 'AWS::DynamoDB::Table', 'JobboardTable').id;
     const postings = onlyResource(template, 'AWS::SQS::Queue', 'JobboardPostings').id;
+    const high = onlyResource(template, 'AWS::SQS::Queue', 'JobboardHighPostings').id;
+    const low = onlyResource(template, 'AWS::SQS::Queue', 'JobboardLowPostings').id;
     const dlq = onlyResource(template, 'AWS::SQS::Queue', 'JobboardDeadLetters').id;
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
@@ -135,6 +138,8 @@ describe('functions', () => {
           Variables: {
             [ENV.tableName]: { Ref: table },
             [ENV.queueUrl]: { Ref: postings },
+            [ENV.queueUrlHigh]: { Ref: high },
+            [ENV.queueUrlLow]: { Ref: low },
             [ENV.deadLetterQueueUrl]: { Ref: dlq },
             NODE_OPTIONS: '--enable-source-maps',
           },
@@ -178,10 +183,10 @@ describe('functions', () => {
     expect(name).toMatch(/^Jobboard.+-api$/);
   });
 
-  it('feeds the conductor batches of 10 with partial batch responses', () => {
+  it('feeds the conductor batches of 10 with partial batch responses (normal lane; all lanes in lanes.test.ts)', () => {
     const conductor = onlyResource(template, 'AWS::Lambda::Function', 'JobboardConductor').id;
     const postings = onlyResource(template, 'AWS::SQS::Queue', 'JobboardPostings').id;
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: conductor },
       EventSourceArn: arnOf(postings),
@@ -226,7 +231,7 @@ describe('HTTP API', () => {
   it('has exactly the routes of the API, each one IAM-authorized', () => {
     const routes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route'));
     expect(routes.map((route) => route.Properties!.RouteKey).sort()).toEqual(API_ROUTES.map((route) => `${route.method} ${route.path}`).sort());
-    expect(routes).toHaveLength(9);
+    expect(routes).toHaveLength(14);
     for (const route of routes) expect(route.Properties!.AuthorizationType).toBe('AWS_IAM');
   });
 
@@ -244,8 +249,8 @@ describe('HTTP API', () => {
     const api = onlyResource(custom, 'AWS::ApiGatewayV2::Api', 'JobboardHttpApi').id;
     const expected: Record<string, string[]> = {
       Producer: ['POST/jobs', 'POST/jobs/batch'],
-      Viewer: ['GET/jobs', 'GET/jobs/*', 'GET/stats', 'GET/health'],
-      Operator: ['DELETE/jobs/*', 'POST/jobs/*/retry', 'POST/dead-letters/redrive'],
+      Viewer: ['GET/jobs', 'GET/jobs/*', 'GET/stats', 'GET/boards', 'GET/boards/*', 'GET/health'],
+      Operator: ['DELETE/jobs/*', 'POST/jobs/*/retry', 'POST/jobs/*/suspend', 'POST/jobs/*/resume', 'PUT/boards/*', 'POST/dead-letters/redrive'],
     };
     const policies = Object.values(resourcesOfType(custom, 'AWS::IAM::ManagedPolicy'));
     for (const [grantee, routes] of Object.entries(expected)) {
@@ -369,10 +374,10 @@ describe('alarms', () => {
 describe('a customer-managed key and tracing', () => {
   const keyArn = () => ({ 'Fn::GetAtt': [onlyResource(secured, 'AWS::KMS::Key', 'Key').id, 'Arn'] });
 
-  it('encrypts the table, both queues and every log group with the key', () => {
+  it('encrypts the table, every queue and every log group with the key', () => {
     secured.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn() } });
     const queues = Object.values(resourcesOfType(secured, 'AWS::SQS::Queue'));
-    expect(queues).toHaveLength(2);
+    expect(queues).toHaveLength(4);
     for (const queue of queues) expect(queue.Properties!.KmsMasterKeyId).toEqual(keyArn());
     const logGroups = Object.values(resourcesOfType(secured, 'AWS::Logs::LogGroup'));
     expect(logGroups).toHaveLength(4);

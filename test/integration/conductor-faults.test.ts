@@ -5,7 +5,7 @@
  * passes every request through to DynamoDB Local.
  */
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand, type GetCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postBody } from '../support/jobs.js';
@@ -32,7 +32,12 @@ const h = new BoardHarness({
     mockClient(faulty)
       .onAnyCommand()
       .callsFake(() => {
-        throw new Error('only UpdateItem is expected on the conductor path');
+        throw new Error('only UpdateItem (and the cached read of board settings) is expected on the conductor path');
+      })
+      .on(GetCommand)
+      .callsFake((input: GetCommandInput) => {
+        if (!String(input.Key?.pk).startsWith('board#')) throw new Error(`unexpected read of ${String(input.Key?.pk)} on the conductor path`);
+        return real.send(new GetCommand(input));
       })
       .on(UpdateCommand)
       .callsFake(async (input: UpdateCommandInput) => {

@@ -37,6 +37,8 @@ function itemBytes(value: unknown): number {
 
 describe('cost of one job', () => {
   it('post, claim and consume of a 1 KB job: 3 UpdateItem/PutItem requests, 6 write units with indexes, no reads', async () => {
+    // A store registers each board once per process (one write, then remembered): not a per-job cost.
+    await store.boards.register('default');
     meter.reset();
     const { job } = await postBody(store, { type: 'demo.echo', payload: { text: 'x'.repeat(200) } });
     // An owner token as the conductor makes them: invocation id and a random part.
@@ -52,6 +54,30 @@ describe('cost of one job', () => {
     // The claim must not touch either index: only the post and the finish do.
     expect(cost.writeUnitsBy[`${table.tableName}/open`]).toBe(2);
     expect(cost.writeUnitsBy[`${table.tableName}/done`]).toBe(1);
+  });
+
+  it('a board’s first job in a process registers the board (one write); its later jobs cost what a plain job costs', async () => {
+    meter.reset();
+    await postBody(store, { type: 'demo.echo', board: 'cost-board' });
+    expect(meter.snapshot().requests).toEqual({ 'DynamoDB.PutItem': 1, 'DynamoDB.UpdateItem': 1 });
+    meter.reset();
+    const { job } = await postBody(store, { type: 'demo.echo', board: 'cost-board' });
+    const claimed = await store.claim(job.id, { owner: 'a', leaseMs: 60_000 });
+    await store.consume(claimed, null);
+    const cost = meter.snapshot();
+    expect(cost.requests).toEqual({ 'DynamoDB.PutItem': 1, 'DynamoDB.UpdateItem': 2 });
+    expect(cost.dynamoWriteUnits).toBeLessThanOrEqual(6);
+  });
+
+  it('on a board with maxRunning, the claim is a two-item transaction plus a read, and the end adds a slot release', async () => {
+    await store.boards.update('cost-limited', { maxRunning: 5 });
+    const { job } = await postBody(store, { type: 'demo.echo', board: 'cost-limited' });
+    meter.reset();
+    const claimed = await store.claim(job.id, { owner: 'a', leaseMs: 60_000 }, { slotBoard: 'cost-limited' });
+    await store.consume(claimed, null);
+    const cost = meter.snapshot();
+    console.log('claim and consume on a maxRunning board:', JSON.stringify(cost));
+    expect(cost.requests).toEqual({ 'DynamoDB.TransactWriteItems': 1, 'DynamoDB.GetItem': 1, 'DynamoDB.UpdateItem': 2 });
   });
 
   it('a progress report is one write unit on the base table and touches no index', async () => {

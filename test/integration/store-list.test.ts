@@ -78,7 +78,7 @@ describe('list', () => {
 describe('count', () => {
   it('matches what was written', async () => {
     const counts = await f.store.count();
-    const tally = { posted: 0, claimed: 0, completed: 0, failed: 0, trashed: 0 };
+    const tally = { posted: 0, claimed: 0, waiting: 0, suspended: 0, completed: 0, failed: 0, trashed: 0 };
     for (const situation of plan) tally[situation === 'claimedExpired' ? 'claimed' : situation]++;
     expect(counts).toEqual(tally);
   });

@@ -18,7 +18,7 @@ const ctx = () => ({ now: f.clock.now(), clockSkewMs: f.store.options.clockSkewM
 describe('ItemWriter.writeAll', () => {
   it('writes every item of a transaction', async () => {
     const [a, b] = [await jobIn(f, 'posted'), await jobIn(f, 'posted')];
-    await writer.writeAll([transition.trash(a.id, ctx()), transition.trash(b.id, ctx())], 'trashBoth');
+    await writer.writeAll([transition.trash(a, ctx()), transition.trash(b, ctx())], 'trashBoth');
     expect((await f.store.get(a.id)).state).toBe('trashed');
     expect((await f.store.get(b.id)).state).toBe('trashed');
   });
@@ -27,7 +27,7 @@ describe('ItemWriter.writeAll', () => {
     const a = await jobIn(f, 'failed');
     const b = await jobIn(f, 'completed');
     const before = [await f.store.get(a.id), await f.store.get(b.id)];
-    const error = await writer.writeAll([transition.retry(a.id, f.clock.now()), transition.trash(b.id, ctx())], 'retryAndTrash').catch((e: unknown) => e);
+    const error = await writer.writeAll([transition.retry(a, f.clock.now()), transition.trash(b, ctx())], 'retryAndTrash').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidStateError);
     expect(error).toMatchObject({ jobId: b.id, state: 'completed' });
     expect([await f.store.get(a.id), await f.store.get(b.id)]).toEqual(before);

@@ -17,14 +17,15 @@ describe('sweep budget and cursor', () => {
     for (let i = 0; i < 48; i++) ids.push((await postBody(h.store, { type: 'demo.echo', id: `budget-${i}` })).job.id); // written, never posted
 
     // Every read of a page is recorded, with the tick it belongs to.
+    const partitions = await h.store.openPartitions();
     const reads: { tick: number; shard: number }[] = [];
     let tick = 0;
     const store = new Proxy(h.store as JobStore, {
       get(target, property, receiver) {
         if (property === 'openJobsPage') {
-          return (shard: number, ...rest: [string | null, number, number]) => {
-            reads.push({ tick, shard });
-            return target.openJobsPage(shard, ...rest);
+          return (partition: string, ...rest: [string | null, number, number]) => {
+            reads.push({ tick, shard: partitions.indexOf(partition) });
+            return target.openJobsPage(partition, ...rest);
           };
         }
         return Reflect.get(target, property, receiver) as unknown;
@@ -48,7 +49,7 @@ describe('sweep budget and cursor', () => {
       const previous = reads.filter((r) => r.tick === t - 1);
       const first = reads.find((r) => r.tick === t);
       const last = previous[previous.length - 1];
-      expect(first?.shard === last?.shard || first?.shard === ((last?.shard ?? 0) + 1) % 16).toBe(true);
+      expect(first?.shard === last?.shard || first?.shard === ((last?.shard ?? 0) + 1) % partitions.length).toBe(true);
     }
     expect(reads.filter((r) => r.tick === 2)[0]?.shard).not.toBe(0);
     // Every job was re-posted exactly once across the ticks.

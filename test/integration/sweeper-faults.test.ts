@@ -3,7 +3,7 @@
  * the other lost postings still go out, and the failure is counted for the next sweep.
  */
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, DynamoDBDocumentClient, QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postBody } from '../support/jobs.js';
@@ -28,6 +28,8 @@ describe('sweeper under storage faults', () => {
       .callsFake((input) => real.send(new QueryCommand(input)))
       .on(BatchGetCommand)
       .callsFake((input) => real.send(new BatchGetCommand(input)))
+      .on(GetCommand)
+      .callsFake((input) => real.send(new GetCommand(input)))
       .on(UpdateCommand)
       .callsFake(async (input: UpdateCommandInput) => {
         if (input.Key?.pk === 'job#lost-b') throw new ProvisionedThroughputExceededException({ message: 'throttled', $metadata: {} });

@@ -7,6 +7,7 @@
 import { ReceiveMessageCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ConductorOptions, SweeperOptions } from '../../lib/config.js';
+import { BoardSettingsCache } from '../../lib/boards/settings-cache.js';
 import { EventBus, logObserver } from '../../lib/events/events.js';
 import type { PostJobBody } from '../../lib/http/contract.js';
 import { parsePostRequest } from '../../lib/http/post-request.js';
@@ -33,6 +34,8 @@ export interface HarnessOptions {
   /** Visibility timeout of the postings queue (default 5 s, so lost work comes back quickly). */
   visibilityTimeoutSeconds?: number;
   invocationTimeoutMs?: number;
+  /** How stale the conductors' board settings may be (default 200 ms). */
+  boardSettingsMaxAgeMs?: number;
   /** Wraps the real document client (fault injection); the harness's store uses what this returns. */
   wrapDocumentClient?: (real: DynamoDBDocumentClient, table: TestTable) => DynamoDBDocumentClient;
 }
@@ -74,17 +77,23 @@ export class BoardHarness {
     this.store = new DynamoJobStore(this.documentClient, { tableName: this.table.tableName }, { now: this.clock.now, events: this.bus });
     const queue = (this.postings = SqsPostingQueue.single(this.sqs, this.queue.queueUrl, this.queue.deadLetterQueueUrl));
     this.jobs = new JobService({ store: this.store, queue, registry: this.registry, logger, now: this.clock.now });
-    this.conductor = new Conductor({
-      store: this.store,
-      queue,
-      registry: this.registry,
-      events: this.bus,
-      logger,
-      now: this.clock.now,
-      options: { leaseMarginMs: 1_000, deadlineReserveMs: 500, minRemainingToStartMs: 1_000, ...this.options.conductor },
-    });
+    this.conductor = this.newConductor();
     this.sweeper = this.newSweeper();
     return this;
+  }
+
+  /** A conductor on this harness's store and queue, with its own board-settings cache (tests race several). */
+  newConductor(): Conductor {
+    return new Conductor({
+      store: this.store,
+      queue: this.postings,
+      registry: this.registry,
+      events: this.bus,
+      logger: this.logger,
+      now: this.clock.now,
+      boards: new BoardSettingsCache(this.store.boards, this.clock.now, this.options.boardSettingsMaxAgeMs ?? 200),
+      options: { leaseMarginMs: 1_000, deadlineReserveMs: 500, minRemainingToStartMs: 1_000, ...this.options.conductor },
+    });
   }
 
   /** Posts a job as the API would: the body parsed by the contract, then the job service. */

@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createConductorHandler } from '../../functions/conductor.js';
 import type { Runtime } from '../../functions/runtime.js';
 import { demoJobTypes } from '../../functions/job-types/demo.js';
+import { BoardSettingsCache } from '../../lib/boards/settings-cache.js';
 import { EventBus, logObserver } from '../../lib/events/events.js';
 import { JsonLogger } from '../../lib/logger.js';
 import { SqsPostingQueue } from '../../lib/queue/sqs-posting-queue.js';
@@ -35,6 +36,7 @@ const conductor = new Conductor({
   registry: new JobTypeRegistry(demoJobTypes),
   events,
   logger,
+  boards: new BoardSettingsCache(store.boards, Date.now, 200),
   options: { leaseMs: config.leaseMs, leaseMarginMs: 1_000, deadlineReserveMs: 500 },
 });
 new EventSourcePoller({ sqs, queueUrl: config.queueUrl, handler: createConductorHandler([], () => ({ conductor }) as unknown as Runtime), invocationTimeoutMs: 60_000 }).start();

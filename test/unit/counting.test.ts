@@ -15,7 +15,7 @@ describe('IndexJobCounts', () => {
   it('gives up with a retryable StorageError once its budget is spent', async () => {
     let t = 0;
     const counts = new IndexJobCounts(endless, () => (t += 10), 1_000);
-    const error = await counts.count().catch((e: unknown) => e);
+    const error = await counts.count(['default']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
     expect((error as StorageError).retryable).toBe(true);
   });

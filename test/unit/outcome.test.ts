@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BACKOFF_DEFAULTS } from '../../lib/config.js';
-import { PermanentError } from '../../lib/errors.js';
+import { PermanentError, SuspendError } from '../../lib/errors.js';
 import type { Job } from '../../lib/model.js';
 import { decideOutcome } from '../../lib/run/outcome.js';
 
@@ -51,9 +51,16 @@ describe('decideOutcome: stop reasons', () => {
     expect(decideOutcome(job(1), { kind: 'stopped', reason: 'claimLost', afterMs: 5 }, context)).toEqual({ transition: 'none', posting: { action: 'delete' } });
   });
 
-  it('a cancel or suspend request hands the job back without spending the attempt, even on the last attempt', () => {
+  it('a run stopped on request ends in the stop (not a failure), even on the last attempt, and its posting is spent', () => {
     for (const reason of ['cancelled', 'suspended'] as const) {
-      expect(decideOutcome(job(3, 3), { kind: 'stopped', reason, afterMs: 5 }, context)).toEqual({ transition: 'release', posting: { action: 'returnAfter', delaySeconds: 0 } });
+      expect(decideOutcome(job(3, 3), { kind: 'stopped', reason, afterMs: 5 }, context)).toEqual({ transition: 'stop', reason, posting: { action: 'delete' } });
+    }
+  });
+
+  it('a SuspendError thrown by the job (or ctx.suspend()) suspends it, even from another copy of the module', () => {
+    const foreign = Object.assign(new Error('later'), { name: 'SuspendError' });
+    for (const error of [new SuspendError('later'), foreign]) {
+      expect(decideOutcome(job(3, 3), { kind: 'threw', error }, context)).toEqual({ transition: 'stop', reason: 'suspended', error: { name: 'SuspendError', message: 'later' }, posting: { action: 'delete' } });
     }
   });
 });

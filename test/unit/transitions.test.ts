@@ -97,17 +97,56 @@ describe("the owner's writes", () => {
 });
 
 describe("operators' and maintenance's writes", () => {
-  it('trash is allowed while posted or claimed under an expired lease', () => {
-    const spec = transition.trash('j1', ctx);
-    expect(spec.condition).toBe('#state = :posted OR (#state = :claimed AND #leaseExpiresAt < :expiredBefore)');
-    expect(spec.set).toMatchObject({ state: 'trashed', doneShard: expect.stringMatching(/^trashed#/) });
+  it('trash is allowed while posted, waiting, suspended, or claimed under an expired lease', () => {
+    const spec = transition.trash({ ...claimed, state: 'posted' }, ctx);
+    expect(spec.condition).toBe('#state IN (:posted, :waiting, :suspended) OR (#state = :claimed AND #leaseExpiresAt < :expiredBefore)');
+    expect(spec.set).toMatchObject({ state: 'trashed', doneShard: expect.stringMatching(/^trashed#\d\d$/) });
     expect(spec.refused(item({ state: 'completed' }))).toBeInstanceOf(InvalidStateError);
   });
+  it('trash of a job on a board enters that board’s done partition', () => {
+    expect(transition.trash({ ...claimed, state: 'posted', board: 'mail' }, ctx).set).toMatchObject({ doneShard: expect.stringMatching(/^trashed#mail#\d\d$/) });
+  });
   it('retry is allowed from failed or trashed, and puts the job back in the open index with a fresh budget', () => {
-    const spec = transition.retry('j1', now);
+    const spec = transition.retry({ ...claimed, state: 'failed' }, now);
     expect(spec.condition).toBe('#state IN (:failed, :trashed)');
     expect(spec.set).toMatchObject({ state: 'posted', attempts: 0, openShard: expect.stringMatching(/^open#\d\d$/) });
     expect(spec.remove).toEqual(expect.arrayContaining(['doneShard', 'owner', 'result', 'deadLetterReason']));
+  });
+  it('a stop request needs a live lease, and a suspend request never downgrades a cancel', () => {
+    const cancel = transition.requestStop(claimed, 'cancel', ctx);
+    expect(cancel.condition).toBe('#state = :claimed AND #leaseExpiresAt >= :expiredBefore');
+    expect(cancel.set).toMatchObject({ stopRequested: 'cancel' });
+    const suspend = transition.requestStop(claimed, 'suspend', ctx);
+    expect(suspend.condition).toContain('(attribute_not_exists(#stopRequested) OR #stopRequested = :suspend)');
+    expect(suspend.refused(item({ state: 'completed' }))).toBeInstanceOf(InvalidStateError);
+  });
+  it('no claim or takeover starts a job whose stop was requested; the refusal says so', () => {
+    expect(transition.claim('j1', { owner: 'b', leaseMs: 1_000 }, ctx).condition).toContain('attribute_not_exists(#stopRequested)');
+    const expired = { ...claimed, leaseExpiresAt: now - 5_000, stopRequested: 'cancel' as const };
+    expect(transition.takeOver(expired, { owner: 'b', leaseMs: 1_000 }, ctx).condition).toContain('attribute_not_exists(#stopRequested)');
+    expect(transition.claim('j1', { owner: 'b', leaseMs: 1_000 }, ctx).refused(item(expired))).toMatchObject({ reason: 'stopRequested' });
+    // While the owner's lease is live, the owner carries the stop out: the claim waits.
+    expect(transition.claim('j1', { owner: 'b', leaseMs: 1_000 }, ctx).refused(item({ stopRequested: 'cancel' }))).toMatchObject({ reason: 'leased' });
+    expect(transition.claim('j1', { owner: 'b', leaseMs: 1_000 }, ctx).refused(item({ state: 'suspended', owner: undefined }))).toMatchObject({ reason: 'inactive' });
+  });
+  it('a cancelled run ends trashed with a cancelled attempt; a suspended one gives its attempt back', () => {
+    const cancelled = transition.stopped(claimed, 'cancelled', ctx);
+    ownerCondition(cancelled);
+    expect(cancelled.set).toMatchObject({ state: 'trashed', history: [expect.objectContaining({ outcome: 'cancelled', attempt: 1 })] });
+    expect(cancelled.set).not.toHaveProperty('errors');
+    expect(cancelled.remove).toContain('stopRequested');
+    const suspended = transition.stopped(claimed, 'suspended', ctx);
+    ownerCondition(suspended);
+    expect(suspended.set).toMatchObject({ state: 'suspended', history: [expect.objectContaining({ outcome: 'suspended' })] });
+    expect(suspended.add).toEqual({ attempts: -1 });
+    expect(suspended.remove).toEqual(expect.arrayContaining(['owner', 'leaseExpiresAt', 'stopRequested']));
+  });
+  it('suspend takes posted or waiting jobs (or a dead claim); resume only suspended ones', () => {
+    expect(transition.suspend({ ...claimed, state: 'posted' }, ctx).condition).toBe('#state IN (:posted, :waiting) OR (#state = :claimed AND #leaseExpiresAt < :expiredBefore)');
+    const resume = transition.resume({ ...claimed, state: 'suspended' }, now, now);
+    expect(resume.condition).toBe('#state = :suspended');
+    expect(resume.set).toMatchObject({ state: 'posted', postedAt: now });
+    expect(resume.refused(item({ state: 'posted' }))).toBeInstanceOf(InvalidStateError);
   });
   it('markPosted is conditioned on the version read, so a claim in between makes it stand down', () => {
     const spec = transition.markPosted(claimed, now, now);

@@ -1,0 +1,10 @@
+/** The posting a job needs: on its priority's lane, grouped (SQS fair queues) by its board. */
+import type { Job } from '../model.js';
+import { boardOf } from '../store/keys.js';
+import { DEFAULT_LANE, type OutgoingPosting } from './posting-queue.js';
+
+/** `postedAt` in the future becomes the message's delay (SQS holds up to 15 minutes). */
+export function postingOf(job: Job, now: number): OutgoingPosting {
+  const board = boardOf(job);
+  return { id: job.id, board, groupId: board, lane: job.priority ?? DEFAULT_LANE, delaySeconds: Math.max(0, Math.ceil(((job.postedAt ?? now) - now) / 1_000)) };
+}

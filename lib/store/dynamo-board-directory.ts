@@ -1,0 +1,92 @@
+/**
+ * Board settings and names in the table (`board-items.ts` has the layout). Registering a board
+ * costs one write the first time a process sees it, then nothing: the names a process has
+ * registered are remembered, and registering is idempotent (a string-set ADD).
+ */
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { BoardDirectory, BoardPatch, BoardSettings } from '../boards/board.js';
+import { TABLE } from '../table.js';
+import { BOARD_REGISTRY_KEY, boardKey, settingsFromItem } from './board-items.js';
+import { DEFAULT_BOARD } from './keys.js';
+import { toStorageError } from './writer.js';
+
+export class DynamoBoardDirectory implements BoardDirectory {
+  private readonly registered = new Set<string>();
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async register(name: string): Promise<void> {
+    if (this.registered.has(name)) return;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [TABLE.partitionKey]: BOARD_REGISTRY_KEY },
+          UpdateExpression: 'ADD #names :name',
+          ExpressionAttributeNames: { '#names': 'names' },
+          ExpressionAttributeValues: { ':name': new Set([name]) },
+        }),
+      );
+    } catch (error) {
+      throw toStorageError(error, 'registerBoard', BOARD_REGISTRY_KEY);
+    }
+    this.registered.add(name);
+  }
+
+  async names(): Promise<string[]> {
+    const item = await this.read(BOARD_REGISTRY_KEY);
+    const names = item?.names instanceof Set ? [...(item.names as Set<string>)] : [];
+    return [...new Set([DEFAULT_BOARD, ...names])].sort();
+  }
+
+  async settings(name: string): Promise<BoardSettings> {
+    return settingsFromItem(name, await this.read(boardKey(name)));
+  }
+
+  async update(name: string, patch: BoardPatch): Promise<BoardSettings> {
+    await this.register(name);
+    const set = ['#name = :name', '#updatedAt = :now', '#running = if_not_exists(#running, :empty)', '#version = if_not_exists(#version, :zero) + :one'];
+    const remove: string[] = [];
+    const values: Record<string, unknown> = { ':name': name, ':now': this.now(), ':empty': {}, ':zero': 0, ':one': 1 };
+    if (patch.paused !== undefined) {
+      set.push('#paused = :paused');
+      values[':paused'] = patch.paused;
+    }
+    if (patch.maxRunning === null) remove.push('#maxRunning');
+    else if (patch.maxRunning !== undefined) {
+      set.push('#maxRunning = :maxRunning');
+      values[':maxRunning'] = patch.maxRunning;
+    }
+    const expression = `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`;
+    // DynamoDB refuses names the expression does not use.
+    const names = Object.fromEntries([...new Set(expression.match(/#\w+/g))].map((placeholder) => [placeholder, placeholder.slice(1)]));
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [TABLE.partitionKey]: boardKey(name) },
+          UpdateExpression: expression,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return settingsFromItem(name, Attributes);
+    } catch (error) {
+      throw toStorageError(error, 'updateBoard', boardKey(name));
+    }
+  }
+
+  private async read(key: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { [TABLE.partitionKey]: key }, ConsistentRead: true }));
+      return Item;
+    } catch (error) {
+      throw toStorageError(error, 'readBoard', key);
+    }
+  }
+}
