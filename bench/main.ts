@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { LOCAL_TABLE_NAME } from '../local/stack.js';
 import { conditionalWritesPerSecond } from './ceiling.js';
 import { emulatorEnvironment, measureColdStarts } from './cold-start.js';
+import { featureCosts, priorityLatency, type FeatureCost, type PriorityLatency } from './features.js';
 import { FlowBench, type FlowResult } from './flow.js';
 import { conductorMicrosecondsPerJob } from './overhead.js';
 import { PRICES, dollarsPerMillionJobs } from './prices.js';
@@ -40,6 +41,8 @@ let single: FlowResult;
 let batched: FlowResult;
 let ceiling: { writesPerSecond: number; concurrency: number; cpuMsPerWrite: number };
 let cold: Awaited<ReturnType<typeof measureColdStarts>>;
+let features: FeatureCost[];
+let priority: PriorityLatency;
 try {
   // Warm-up, discarded: DynamoDB Local's JVM serves writes about twice as fast once its JIT has
   // compiled the hot paths, so flows and ceiling must both be measured warm.
@@ -57,6 +60,11 @@ try {
   single = await timedAndCounted('single');
   process.stderr.write('bench: batched posts…\n');
   batched = await timedAndCounted('batched');
+  process.stderr.write('bench: what each feature costs…\n');
+  features = await featureCosts(stack, flow.meter);
+  process.stderr.write('bench: high-priority start latency behind 2,000 low jobs…\n');
+  flow.meter.enabled = false;
+  priority = await priorityLatency(stack, 2_000, 20);
   process.stderr.write('bench: DynamoDB Local ceiling…\n');
   ceiling = await conditionalWritesPerSecond(stack.dynamo.endpoint, 4, flow.javaPid());
   process.stderr.write('bench: cold starts…\n');
@@ -109,5 +117,19 @@ const rows: Row[] = [
     batched: '',
     note: `median of ${runs} fresh processes`,
   })),
+  ...features.map((f, i) => ({
+    section: i === 0 ? '5. features' : '',
+    metric: `${f.operation}: write / read units`,
+    single: `${f.writeUnits.toFixed(1)} / ${f.readUnits.toFixed(1)}`,
+    batched: '',
+    note: f.note,
+  })),
+  {
+    section: '6. priority',
+    metric: `post → start of a high job behind ${priority.backlog} low (median / p90 ms)`,
+    single: `${priority.medianMs.toFixed(0)} / ${priority.p90Ms.toFixed(0)}`,
+    batched: '',
+    note: `${priority.samples} high jobs; ${priority.lowLeft} low still unstarted after the last; goal median ≤ 1000`,
+  },
 ];
 printTable(rows, `Jobboard bench — ${jobs} jobs per run — ${machineSummary()}`);

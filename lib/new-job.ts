@@ -34,7 +34,9 @@ export function newJob(request: PostRequest, defaults: JobTypeDefaults, now: num
     id: request.id ?? newId(),
     type: request.type,
     typeVersion: defaults.typeVersion,
-    board: request.board ?? DEFAULT_BOARD,
+    // The default board is left out: an absent board is the default one, and every byte counts
+    // toward the 1 KB that keeps a job at one write unit per write.
+    ...(request.board === undefined || request.board === DEFAULT_BOARD ? {} : { board: request.board }),
     ...(request.priority === undefined || request.priority === 'normal' ? {} : { priority: request.priority }),
     payload: request.payload,
     state: JobState.posted,
