@@ -1,8 +1,10 @@
 /**
  * `npm run soak`: a bounded chaos soak of the local stack. Posts N jobs of mixed types over HTTP
- * while SIGKILLing and restarting the whole stack K times and injecting duplicate postings, then
- * proves from the stack's own transition logs and from DynamoDB that no accepted job was lost,
- * none ran twice at once, and none ended other than planned.
+ * on three boards (one with maxRunning) and three priorities, while SIGKILLing and restarting the
+ * whole stack K times, injecting duplicate postings, and cancelling, suspending and resuming some
+ * jobs; then proves from the stack's own transition logs and from DynamoDB that no accepted job
+ * was lost, none ran twice at once, none ended other than planned (given how each stop was
+ * answered), no cancelled job ran after its cancel, and the limited board stayed within its limit.
  *
  * Exit code: 0 only when the run passed (see bench/soak/report.ts for every condition), 1 when
  * it failed, 2 for a bad command line. `npm run soak -- --help` lists the options.
@@ -33,7 +35,7 @@ process.stdout.write(`${formatReport(result, summary)}\n`);
 writeFileSync(
   join(result.runDir, 'report.json'),
   JSON.stringify(
-    { options: result.options, window: result.window, summary, kills: result.kills, lifetimes: result.lifetimes, findings: result.detection.findings, milestones: result.milestones, events: Object.fromEntries(result.log.eventCounts) },
+    { options: result.options, window: result.window, summary, kills: result.kills, lifetimes: result.lifetimes, findings: [...result.detection.findings, ...result.cancelCheck.findings, ...(result.boardLimit?.findings ?? [])], stops: [...result.stops.values()], boardLimit: result.boardLimit, milestones: result.milestones, events: Object.fromEntries(result.log.eventCounts) },
     null,
     2,
   ),

@@ -31,6 +31,12 @@ export interface SoakOptions {
   /** POST requests in flight at once. */
   postConcurrency: number;
   killMode: KillMode;
+  /** Share of jobs an operator cancels mid-run (long demo.sleep jobs). */
+  cancelFraction: number;
+  /** Share of jobs an operator suspends mid-run; three in four are resumed later. */
+  suspendFraction: number;
+  /** maxRunning set on board soak-b at start (PUT /boards); 0 = no limit. */
+  maxRunning: number;
   /** Keep the run directory (data and logs) even when the run passes. */
   keep: boolean;
 }
@@ -46,6 +52,9 @@ export const SOAK_DEFAULTS: Omit<SoakOptions, 'seed'> = {
   window: 0,
   postConcurrency: 8,
   killMode: 'mixed',
+  cancelFraction: 0.05,
+  suspendFraction: 0.05,
+  maxRunning: 2,
   keep: false,
 };
 
@@ -61,6 +70,9 @@ export const USAGE = `usage: npm run soak -- [options]
   --window W            most unfinished jobs at once (default: derived, at most 200)
   --post-concurrency P  POST requests in flight (default ${SOAK_DEFAULTS.postConcurrency})
   --kill-mode M         node | group | mixed (default ${SOAK_DEFAULTS.killMode})
+  --cancels F           share of jobs cancelled mid-run, DELETE /jobs/{id} (default ${SOAK_DEFAULTS.cancelFraction})
+  --suspends F          share of jobs suspended mid-run, 3 in 4 resumed later (default ${SOAK_DEFAULTS.suspendFraction})
+  --max-running N       maxRunning of board soak-b, checked by the detector; 0 = none (default ${SOAK_DEFAULTS.maxRunning})
   --keep                keep data and logs even when the run passes
   --help                this text`;
 
@@ -83,6 +95,10 @@ const NUMBER_FLAGS: Record<string, NumberOption> = {
   '--concurrency': { key: 'conductorConcurrency', min: 1, max: 100, integer: true },
   '--window': { key: 'window', min: 1, max: 1_000_000, integer: true },
   '--post-concurrency': { key: 'postConcurrency', min: 1, max: 256, integer: true },
+  // Stopped jobs are drawn from the sleep jobs (40% of the mix): together at most that share.
+  '--cancels': { key: 'cancelFraction', min: 0, max: 0.2, integer: false },
+  '--suspends': { key: 'suspendFraction', min: 0, max: 0.2, integer: false },
+  '--max-running': { key: 'maxRunning', min: 0, max: 10_000, integer: true },
 };
 
 /** Parses `argv` (without node and the script); returns undefined for `--help`. */

@@ -8,13 +8,18 @@
  * - an owner-conditioned write that succeeded: `job_consumed`, `job_abandoned`, `job_released`, or
  *   a `job_failed` that carries `durationMs` (the conductor's outcome of a run; a `job_failed`
  *   without it comes from a refused claim or the sweeper, owner-less writes that end no run);
+ * - a stopped run's own ending write: `job_trashed` with `stoppedRun: "cancelled"` or
+ *   `job_suspended` with `stoppedRun: "suspended"` (the latter gives the attempt back, so its line
+ *   names attempt − 1); a trash or suspend without `stoppedRun` (an operator's, or a stop carried
+ *   out after the owner died) is owner-less and ends no run;
  * - `claim_lost`: the owner's write was refused, so the run is over and wrote nothing
  *   (a renewal may log it before the outcome attempt logs it again: the last one ends the run);
  * - the death of its process: a killed (or crashed, or stopped) stack runs nothing after it died,
  *   so its open runs end at the moment the soak saw the process exit.
  * The end lines carry no owner, only `jobId` and `attempt`; a claim sets `attempts + 1`, so
  * within one process `(jobId, attempt)` names one claim (two claims with the same attempt number
- * are themselves a double claim, reported as `duplicate-attempt`).
+ * are themselves a double claim, reported as `duplicate-attempt`, except after a run that gave
+ * its attempt back: released, or stopped into `suspended`).
  *
  * ## Order
  * Lines are compared by position, not by their millisecond timestamps: within one process the
@@ -74,10 +79,19 @@ export interface TransitionLine {
   attempt?: number;
   owner?: string;
   durationMs?: number;
+  /** On the ending write of a run stopped on request: `cancelled` or `suspended`. */
+  stoppedRun?: string;
+  /** On a stop carried out after the owner died: the stop that was asked. */
+  stopRequested?: string;
 }
 
 /** How a run ended. */
-export type RunEnding = 'consumed' | 'abandoned' | 'failed' | 'released' | 'claimLost' | 'died';
+export type RunEnding = 'consumed' | 'abandoned' | 'failed' | 'released' | 'cancelled' | 'suspended' | 'claimLost' | 'died';
+
+/** Runs that gave their attempt back: the next claim may carry the same attempt number. */
+export function gaveAttemptBack(run: Pick<RunInterval, 'ending'>): boolean {
+  return run.ending === 'released' || run.ending === 'suspended';
+}
 
 /** A position in the soak's total order of lines: lifetime first, then line. `Infinity` = the death. */
 export interface Position {
@@ -98,7 +112,17 @@ export interface RunInterval {
   outcomeAt?: Position;
 }
 
-export type FindingKind = 'overlap' | 'duplicate-attempt' | 'attempts-below-claims' | 'attempts-over-max' | 'finished-twice' | 'final-owner-mismatch';
+export type FindingKind =
+  | 'overlap'
+  | 'duplicate-attempt'
+  | 'attempts-below-claims'
+  | 'attempts-over-max'
+  | 'finished-twice'
+  | 'final-owner-mismatch'
+  // From stop-checks.ts:
+  | 'ran-after-cancel'
+  | 'cancel-not-trashed'
+  | 'board-over-limit';
 
 export interface Finding {
   jobId: string;
@@ -144,6 +168,8 @@ const OUTCOMES: Record<string, RunEnding> = { job_consumed: 'consumed', job_aban
 function endingOf(line: TransitionLine): RunEnding | undefined {
   if (line.event === 'claim_lost') return 'claimLost';
   if (line.event === 'job_failed') return line.durationMs === undefined ? undefined : 'failed';
+  if (line.event === 'job_trashed') return line.stoppedRun === 'cancelled' ? 'cancelled' : undefined;
+  if (line.event === 'job_suspended') return line.stoppedRun === 'suspended' ? 'suspended' : undefined;
   return OUTCOMES[line.event];
 }
 
@@ -176,7 +202,8 @@ export function buildRuns(lifetimes: readonly Lifetime[], lines: readonly Transi
       lifetime = line.lifetime;
     }
     const position: Position = { lifetime: line.lifetime, seq: line.seq, timeMs: line.timeMs };
-    const key = `${line.jobId}#${line.attempt ?? '?'}`;
+    const attempt = line.stoppedRun === 'suspended' && line.attempt !== undefined ? line.attempt + 1 : line.attempt;
+    const key = `${line.jobId}#${attempt ?? '?'}`;
     if (line.event === 'job_claimed') {
       const run: RunInterval = { jobId: line.jobId, owner: line.owner ?? `?${line.lifetime}:${line.seq}`, attempt: line.attempt ?? -1, lifetime: line.lifetime, start: position, end: position, ending: 'died' };
       runs.set(line.jobId, [...(runs.get(line.jobId) ?? []), run]);
@@ -217,7 +244,7 @@ export function detectDoubleRuns(lifetimes: readonly Lifetime[], lines: readonly
       for (let j = i + 1; j < byStart.length; j++) {
         const b = byStart[j] as RunInterval;
         if (a.owner === b.owner) continue;
-        if (a.attempt === b.attempt && a.ending !== 'released') {
+        if (a.attempt === b.attempt && !gaveAttemptBack(a)) {
           findings.push({ jobId, kind: 'duplicate-attempt', detail: `owners ${a.owner} and ${b.owner} both claimed attempt ${a.attempt}` });
         }
         if (!before(b.start, a.end)) continue;
@@ -241,15 +268,16 @@ export function detectDoubleRuns(lifetimes: readonly Lifetime[], lines: readonly
   for (const job of stored) {
     const list = runs.get(job.id) ?? [];
     const readAt = job.readAt;
-    const claims = list.filter((r) => r.ending !== 'released' && (readAt === undefined || before(r.start, readAt))).length;
+    const claims = list.filter((r) => !gaveAttemptBack(r) && (readAt === undefined || before(r.start, readAt))).length;
     if (job.attempts < claims) findings.push({ jobId: job.id, kind: 'attempts-below-claims', detail: `DynamoDB says ${job.attempts} attempts, the logs show ${claims} claims` });
     if (job.attempts > claims) unloggedClaims++;
     if (job.attempts > job.maxAttempts) findings.push({ jobId: job.id, kind: 'attempts-over-max', detail: `${job.attempts} attempts, maxAttempts ${job.maxAttempts}` });
     // In the order their outcomes were logged: the last one is the write the item should show.
-    const finals = list.filter((r) => r.ending === 'consumed' || r.ending === 'failed').sort((a, b) => (before(a.outcomeAt as Position, b.outcomeAt as Position) ? -1 : 1));
+    const finals = list.filter((r) => r.ending === 'consumed' || r.ending === 'failed' || r.ending === 'cancelled').sort((a, b) => (before(a.outcomeAt as Position, b.outcomeAt as Position) ? -1 : 1));
     if (finals.length > 1) findings.push({ jobId: job.id, kind: 'finished-twice', detail: finals.map((r) => `${r.owner} ${r.ending}`).join('; ') });
     const last = finals.at(-1);
-    if (last !== undefined && (job.state === 'completed' || job.state === 'failed') && job.owner !== last.owner) {
+    const finalState = last?.ending === 'cancelled' ? 'trashed' : last?.ending === 'consumed' ? 'completed' : 'failed';
+    if (last !== undefined && (job.state === 'completed' || job.state === 'failed' || job.state === 'trashed') && (job.state !== finalState || job.owner !== last.owner)) {
       findings.push({ jobId: job.id, kind: 'final-owner-mismatch', detail: `run of ${last.owner} logged ${last.ending}, but the item is ${job.state} with owner ${job.owner ?? 'none'}` });
     }
   }

@@ -1,6 +1,7 @@
 /**
- * Runs one soak: starts the local stack, posts the planned jobs through a window, SIGKILLs and
- * restarts the stack K times at random moments while jobs run, injects duplicate postings, then
+ * Runs one soak: starts the local stack, limits one board (PUT /boards), posts the planned jobs
+ * through a window, SIGKILLs and restarts the stack K times at random moments while jobs run,
+ * injects duplicate postings, cancels and suspends some jobs (stops.ts), then
  * waits until every accepted job is final (or the time budget ends), reads every job back, stops
  * the stack cleanly and hands everything to the detector and the report.
  *
@@ -12,26 +13,19 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SoakOptions } from './args.js';
-import { detectDoubleRuns, type Detection, type Position } from './detector.js';
+import { detectDoubleRuns, type Detection } from './detector.js';
 import { DuplicateInjector } from './duplicates.js';
-import { planJobs, type PlannedJob } from './plan.js';
+import { getJson, readAll, requestThroughKills, type ReadBack } from './http.js';
+import { LIMITED_BOARD, planJobs, type PlannedJob } from './plan.js';
 import { Poster, type PosterStats } from './poster.js';
 import { SeededRandom } from './random.js';
 import { SoakStack, type KillReport } from './stack-process.js';
+import { checkBoardLimit, checkCancels, type BoardLimitCheck, type CancelCheck } from './stop-checks.js';
+import { StopController, type StopRecord } from './stops.js';
 import { sleep, untilDeadline, waitUntil } from './time.js';
 import { TransitionLog } from './transition-log.js';
 
-/** A job read back at the end with `GET /jobs/{id}`. */
-export interface ReadBack {
-  status: number;
-  state?: string;
-  attempts?: number;
-  maxAttempts?: number;
-  owner?: string | null;
-  result?: unknown;
-  /** The stack's log position when the GET was sent. */
-  readAt: Position;
-}
+export type { ReadBack } from './http.js';
 
 export interface KillRecord extends KillReport {
   /** Runs claimed and not yet ended in the killed lifetime, from its log. */
@@ -55,6 +49,11 @@ export interface SoakResult {
   lifetimes: SoakStack['lifetimes'];
   readBack: Map<string, ReadBack>;
   detection: Detection;
+  /** The operator's cancels and suspends, by job id. */
+  stops: Map<string, StopRecord>;
+  cancelCheck: CancelCheck;
+  /** The board given maxRunning: the setting's answer and the detector's count; undefined without a limit. */
+  boardLimit: (BoardLimitCheck & { setStatus: number | undefined }) | undefined;
   log: TransitionLog;
   stderrOddities: { lifetime: number; line: string }[];
   queueDrained: boolean | undefined;
@@ -87,7 +86,7 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
   mkdirSync(logDir, { recursive: true });
 
   const random = new SeededRandom(options.seed);
-  const plan = planJobs(options.jobs, options.seed, options.duplicateFraction, random.fork('plan'));
+  const plan = planJobs(options.jobs, options.seed, options.duplicateFraction, random.fork('plan'), { cancel: options.cancelFraction, suspend: options.suspendFraction });
   const killRandom = random.fork('kills');
   const window = options.window || defaultWindow(options.jobs, options.cycles);
 
@@ -105,17 +104,21 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
     },
   });
   const injector = new DuplicateInjector(stack);
+  const stops = new StopController(stack, log, deadline);
+  // Final jobs, and parked ones (acknowledged suspended, never resumed): neither holds a window slot.
+  const finishedCount = () => log.finished.size + stops.parked;
   const acceptedIds = new Set<string>();
   const poster = new Poster({
     stack,
     jobs: plan,
     concurrency: options.postConcurrency,
     window,
-    finishedCount: () => log.finished.size,
+    finishedCount,
     deadline,
     onAccepted: (job, _lifetime, atMs) => {
       acceptedIds.add(job.id);
-      if (job.duplicateDelaysMs.length > 0) injector.schedule(job.id, job.duplicateDelaysMs, atMs);
+      if (job.duplicateDelaysMs.length > 0) injector.schedule({ jobId: job.id, board: job.body.board, priority: job.body.priority }, job.duplicateDelaysMs, atMs);
+      stops.schedule(job);
     },
   });
 
@@ -137,10 +140,17 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
   const readBack = new Map<string, ReadBack>();
   let monitor: Promise<void> = Promise.resolve();
   let monitoring = true;
+  let boardSetStatus: number | undefined;
   try {
     say(`soak: ${options.jobs} jobs, ${options.cycles} kill cycles, seed ${options.seed}, window ${window}, budget ${options.maxMinutes} min; run dir ${runDir}`);
     const first = await stack.start();
     mark(`lifetime 0 up at ${first.url}`);
+    if (options.maxRunning > 0) {
+      const set = await requestThroughKills(stack, 'PUT', `/boards/${LIMITED_BOARD}`, deadline, { maxRunning: options.maxRunning });
+      boardSetStatus = set?.status;
+      if (set?.status !== 200) throw new Error(`PUT /boards/${LIMITED_BOARD} answered ${set?.status ?? 'nothing'}`);
+      mark(`board ${LIMITED_BOARD}: maxRunning ${options.maxRunning}`);
+    }
     injector.start();
     const posting = poster.run().then(() => mark(`posting done: ${poster.stats.accepted} accepted`));
 
@@ -159,7 +169,7 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
     for (let k = 1; k <= options.cycles; k++) {
       const fraction = Math.min(0.95, Math.max(0.05, (k + killRandom.between(-0.3, 0.3)) / (options.cycles + 1)));
       const threshold = Math.round(options.jobs * fraction);
-      if (!(await waitUntil(() => log.finished.size >= threshold, deadline, 100))) break;
+      if (!(await waitUntil(() => finishedCount() >= threshold, deadline, 100))) break;
       // A random moment, then make sure something is running: a kill between jobs proves little.
       await sleep(killRandom.between(0, 1_500));
       const current = await untilDeadline(stack.whenUp(), deadline);
@@ -168,7 +178,7 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
       const mode = options.killMode === 'mixed' ? ((k % 2 === 1) === (firstMode === 'node') ? 'node' : 'group') : options.killMode;
       const runsInFlight = log.runsInFlight(current.index);
       const acceptedBefore = poster.stats.accepted;
-      const finishedBefore = log.finished.size;
+      const finishedBefore = finishedCount();
       expectDown = true;
       const report = await stack.kill(mode);
       mark(
@@ -185,15 +195,18 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
     }
 
     await posting;
+    // Every accepted job final, or suspended for good, and every stop and resume settled.
     const allFinal = await waitUntil(async () => {
       const current = stack.current;
       if (current === undefined || poster.stats.accepted === 0) return poster.stats.accepted === 0;
+      if (stops.outstanding > 0) return false;
       const stats = await getJson(`${current.url}/stats`);
       if (stats.status !== 200) return false;
       const s = stats.body as Record<string, number>;
-      return s.posted === 0 && s.claimed === 0 && (s.completed ?? 0) + (s.failed ?? 0) >= poster.stats.accepted;
+      const ended = (s.completed ?? 0) + (s.failed ?? 0) + (s.trashed ?? 0) + (s.suspended ?? 0);
+      return s.posted === 0 && s.claimed === 0 && (s.waiting ?? 0) === 0 && ended >= poster.stats.accepted;
     }, deadline, 500);
-    if (allFinal) mark('every accepted job is final');
+    if (allFinal) mark(`every accepted job is final or parked; ${stops.records.size} stops settled`);
     else budgetExceeded = true;
     // Let the last duplicates land and be handled, so their effect is in the logs too.
     await waitUntil(() => injector.outstanding === 0, Math.min(deadline, Date.now() + 15_000), 100);
@@ -208,6 +221,8 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
     monitoring = false;
     await monitor;
     await injector.stop();
+    // Every stop is bounded by the deadline; after an error that ended the run early, none is awaited.
+    if (fatal === undefined) await stops.settled();
     if (Date.now() > deadline) budgetExceeded = true;
     try {
       // Read every accepted job back from the stack, starting one if a failure left it down.
@@ -228,6 +243,9 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
     .filter(([, r]) => r.status === 200)
     .map(([id, r]) => ({ id, state: r.state ?? '?', attempts: r.attempts ?? 0, maxAttempts: r.maxAttempts ?? 0, owner: r.owner ?? null, readAt: r.readAt }));
   const detection = detectDoubleRuns(stack.lifetimes, log.lines, stored);
+  const cancelCheck = checkCancels(stops.records.values(), log.lines, (id) => readBack.get(id)?.state);
+  const limitedJobs = new Set(plan.filter((job) => job.body.board === LIMITED_BOARD).map((job) => job.id));
+  const boardLimit = options.maxRunning > 0 ? { ...checkBoardLimit(LIMITED_BOARD, options.maxRunning, limitedJobs, detection.runs), setStatus: boardSetStatus } : undefined;
   return {
     options,
     window,
@@ -241,6 +259,9 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
     lifetimes: stack.lifetimes,
     readBack,
     detection,
+    stops: stops.records,
+    cancelCheck,
+    boardLimit,
     log,
     stderrOddities: stack.stderrOddities,
     queueDrained,
@@ -250,42 +271,4 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
     wallMs: Date.now() - startedAt,
     milestones,
   };
-}
-
-async function getJson(url: string): Promise<{ status: number; body: unknown }> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(15_000) });
-    const text = await response.text();
-    return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
-  } catch {
-    return { status: 0, body: undefined };
-  }
-}
-
-/** GETs every job, 16 at a time, retrying connection errors a few times. */
-async function readAll(baseUrl: string, ids: readonly string[], into: Map<string, ReadBack>, position: () => Position): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < ids.length) {
-      const id = ids[next++] as string;
-      let got = { status: 0, body: undefined as unknown };
-      let readAt = position();
-      for (let tries = 0; tries < 5 && got.status === 0; tries++) {
-        readAt = position();
-        got = await getJson(`${baseUrl}/jobs/${encodeURIComponent(id)}`);
-        if (got.status === 0) await sleep(500);
-      }
-      const job = (got.status === 200 ? got.body : {}) as Record<string, unknown>;
-      into.set(id, {
-        status: got.status,
-        state: typeof job.state === 'string' ? job.state : undefined,
-        attempts: typeof job.attempts === 'number' ? job.attempts : undefined,
-        maxAttempts: typeof job.maxAttempts === 'number' ? job.maxAttempts : undefined,
-        owner: typeof job.owner === 'string' ? job.owner : null,
-        result: job.result,
-        readAt,
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
 }

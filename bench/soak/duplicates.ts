@@ -1,7 +1,9 @@
 /**
  * Injects duplicate deliveries: extra postings for already-accepted jobs, sent straight to the
  * running stack's SQS queue as SQS itself might redeliver them (standard queues are
- * at-least-once). Each lands at a random moment: before the job runs, while it runs (the claim
+ * at-least-once). A duplicate is a true copy of the job's posting: same body (with its board, so a
+ * conductor applies the board's settings to it), same priority lane queue, same message group.
+ * Each lands at a random moment: before the job runs, while it runs (the claim
  * must refuse it), or after it finished (the posting must be dropped).
  *
  * The emulator lives inside the stack, so every lifetime has a new endpoint and queue; a duplicate
@@ -10,20 +12,28 @@
  */
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { encodePosting } from '../../lib/queue/posting.js';
-import { QUEUES } from '../../lib/queues.js';
+import { laneQueueName, type Lane } from '../../lib/queues.js';
 import type { RunningStack, SoakStack } from './stack-process.js';
 import { sleep } from './time.js';
 
-interface Due {
+/** Whose posting to copy. */
+export interface PostingOf {
   jobId: string;
+  board: string;
+  priority: Lane;
+}
+
+interface Due extends PostingOf {
   atMs: number;
 }
 
 interface QueueClient {
   sqs: SQSClient;
-  queueUrl: string;
+  /** Queue URL per priority lane. */
+  queueUrls: Record<Lane, string>;
 }
 
+const LANES_SENT: readonly Lane[] = ['high', 'normal', 'low'];
 /** SQS takes ten entries per batch. */
 const BATCH = 10;
 /** A refused send is tried again this much later. */
@@ -43,9 +53,9 @@ export class DuplicateInjector {
 
   constructor(private readonly stack: SoakStack) {}
 
-  /** Schedules duplicates for `jobId`, each `delaysMs[i]` after now. */
-  schedule(jobId: string, delaysMs: readonly number[], now = Date.now()): void {
-    for (const delay of delaysMs) this.pending.push({ jobId, atMs: now + delay });
+  /** Schedules duplicates of a job's posting, each `delaysMs[i]` after now. */
+  schedule(posting: PostingOf, delaysMs: readonly number[], now = Date.now()): void {
+    for (const delay of delaysMs) this.pending.push({ ...posting, atMs: now + delay });
   }
 
   /** Duplicates scheduled but not yet acknowledged. */
@@ -66,16 +76,20 @@ export class DuplicateInjector {
     await client?.ready.then((c) => c.sqs.destroy(), () => undefined);
   }
 
-  /** Messages in the current lifetime's postings queue, visible or in flight; undefined if unknown. */
+  /** Messages in the current lifetime's postings queues (every lane), visible or in flight; undefined if unknown. */
   async queueDepth(): Promise<number | undefined> {
     const stack = this.stack.current;
     if (stack === undefined) return undefined;
     try {
       const client = await this.clientFor(stack);
-      const { Attributes } = await client.sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: client.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
-      );
-      return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesDelayed ?? 0);
+      let total = 0;
+      for (const queueUrl of Object.values(client.queueUrls)) {
+        const { Attributes } = await client.sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+        );
+        total += Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesDelayed ?? 0);
+      }
+      return total;
     } catch {
       return undefined;
     }
@@ -90,15 +104,21 @@ export class DuplicateInjector {
       const due = this.pending.filter((d) => d.atMs <= now);
       if (due.length === 0) continue;
       this.pending = this.pending.filter((d) => d.atMs > now);
-      for (let i = 0; i < due.length; i += BATCH) await this.send(stack, due.slice(i, i + BATCH));
+      for (const lane of LANES_SENT) {
+        const inLane = due.filter((d) => d.priority === lane);
+        for (let i = 0; i < inLane.length; i += BATCH) await this.send(stack, lane, inLane.slice(i, i + BATCH));
+      }
     }
   }
 
-  private async send(stack: RunningStack, batch: Due[]): Promise<void> {
+  private async send(stack: RunningStack, lane: Lane, batch: Due[]): Promise<void> {
     try {
       const client = await this.clientFor(stack);
       const result = await client.sqs.send(
-        new SendMessageBatchCommand({ QueueUrl: client.queueUrl, Entries: batch.map((d, n) => ({ Id: String(n), MessageBody: encodePosting({ id: d.jobId }) })) }),
+        new SendMessageBatchCommand({
+          QueueUrl: client.queueUrls[lane],
+          Entries: batch.map((d, n) => ({ Id: String(n), MessageBody: encodePosting({ id: d.jobId, board: d.board }), MessageGroupId: d.board })),
+        }),
       );
       for (const entry of result.Successful ?? []) {
         const sent = batch[Number(entry.Id)];
@@ -109,12 +129,12 @@ export class DuplicateInjector {
       for (const entry of result.Failed ?? []) {
         const refused = batch[Number(entry.Id)];
         this.sendFailures++;
-        if (refused !== undefined) this.pending.push({ jobId: refused.jobId, atMs: Date.now() + RETRY_MS });
+        if (refused !== undefined) this.pending.push({ ...refused, atMs: Date.now() + RETRY_MS });
       }
     } catch {
       // The stack (and its emulator) died under us: none of the batch counts; send it again later.
       this.sendFailures++;
-      for (const d of batch) this.pending.push({ jobId: d.jobId, atMs: Date.now() + RETRY_MS });
+      for (const d of batch) this.pending.push({ ...d, atMs: Date.now() + RETRY_MS });
     }
   }
 
@@ -130,10 +150,12 @@ export class DuplicateInjector {
       // The soak retries on its own; the SDK's retries would only slow it down against a dead emulator.
       maxAttempts: 1,
     });
-    const ready = sqs.send(new GetQueueUrlCommand({ QueueName: QUEUES.postings.name })).then(({ QueueUrl }) => {
+    const urlOf = async (lane: Lane) => {
+      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: laneQueueName(lane) }));
       if (QueueUrl === undefined) throw new Error('GetQueueUrl returned no URL');
-      return { sqs, queueUrl: QueueUrl };
-    });
+      return QueueUrl;
+    };
+    const ready = Promise.all(LANES_SENT.map(urlOf)).then(([high, normal, low]) => ({ sqs, queueUrls: { high, normal, low } as Record<Lane, string> }));
     // A failed lookup is forgotten, so the next call asks again.
     ready.catch(() => {
       if (this.client?.ready === ready) this.client = undefined;

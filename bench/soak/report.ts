@@ -2,8 +2,11 @@
  * Judges a soak run job by job against its plan, and prints the final table and the evidence
  * behind any failure. The verdict is computed here, once, so the table and the exit code agree.
  */
+import { gaveAttemptBack } from './detector.js';
 import type { SoakResult } from './driver.js';
 import { resultProblem } from './plan.js';
+import { countStops, describeStop, placementMismatches, stopRows, type StopCounts } from './report-stops.js';
+import { expectedEndings } from './stop-checks.js';
 
 export interface SoakSummary {
   planned: number;
@@ -15,6 +18,12 @@ export interface SoakSummary {
   completed: number;
   failedAsExpected: number;
   failedUnexpectedly: number;
+  /** Cancelled jobs that ended trashed, and parked ones still suspended, as their stop's answer required. */
+  trashedAsExpected: number;
+  suspendedAsExpected: number;
+  stops: StopCounts;
+  /** Acknowledged cancels followed by a claim or a completion, or not trashed in the end. */
+  ranAfterCancel: number;
   lost: number;
   concurrentDoubleRuns: number;
   /** Jobs claimed more often than their plan needs (sequential reruns: allowed, at-least-once). */
@@ -40,6 +49,8 @@ export function summarize(result: SoakResult): SoakSummary {
   const reruns: string[] = [];
   let completed = 0;
   let failedAsExpected = 0;
+  let trashedAsExpected = 0;
+  let suspendedAsExpected = 0;
   let extraRuns = 0;
   for (const job of result.plan) {
     if (!result.acceptedIds.has(job.id)) continue;
@@ -48,21 +59,23 @@ export function summarize(result: SoakResult): SoakSummary {
       lost.push(`${job.id} (${job.body.type}): GET answered ${read?.status ?? 'nothing'}`);
       continue;
     }
-    if (read.state !== 'completed' && read.state !== 'failed') {
-      lost.push(`${job.id} (${job.body.type}): still ${read.state} after ${read.attempts} attempts`);
+    const stop = result.stops.get(job.id);
+    const expected = expectedEndings(job, stop);
+    const state = read.state ?? '?';
+    // An open job is lost, unless its plan is to be left suspended and it is.
+    if (!['completed', 'failed', 'trashed'].includes(state) && !(state === 'suspended' && expected.includes(state))) {
+      lost.push(`${job.id} (${job.body.type}): still ${state} after ${read.attempts} attempts${describeStop(stop)}`);
       continue;
     }
     const attempts = read.attempts ?? 0;
-    const problem =
-      read.state !== job.expectedState
-        ? `${read.state}, expected ${job.expectedState}`
-        : read.state === 'completed'
-          ? resultProblem(job, read.result, attempts)
-          : undefined;
-    if (problem !== undefined) unexpected.push(`${job.id} (${job.body.type} ${JSON.stringify(job.body.payload)}): ${problem}`);
-    else if (read.state === 'completed') completed++;
-    else failedAsExpected++;
-    const logged = (result.detection.runs.get(job.id) ?? []).filter((r) => r.ending !== 'released').length;
+    const problem = !expected.includes(state) ? `${state}, expected ${expected.join(' or ')}` : state === 'completed' ? resultProblem(job, read.result, attempts) : undefined;
+    if (problem !== undefined) unexpected.push(`${job.id} (${job.body.type} ${JSON.stringify(job.body.payload)}): ${problem}${describeStop(stop)}`);
+    else if (state === 'completed') completed++;
+    else if (state === 'failed') failedAsExpected++;
+    else if (state === 'trashed') trashedAsExpected++;
+    else suspendedAsExpected++;
+    // Runs that gave their attempt back (released, stopped into suspended) are not reruns.
+    const logged = (result.detection.runs.get(job.id) ?? []).filter((r) => !gaveAttemptBack(r)).length;
     const claims = Math.max(logged, attempts);
     if (claims > job.expectedClaims) {
       extraRuns += claims - job.expectedClaims;
@@ -78,6 +91,14 @@ export function summarize(result: SoakResult): SoakSummary {
   if (lost.length > 0) failures.push(`${lost.length} accepted jobs lost (not final, or missing)`);
   if (unexpected.length > 0) failures.push(`${unexpected.length} jobs ended other than planned`);
   if (result.detection.doubleRunJobs.size > 0) failures.push(`${result.detection.doubleRunJobs.size} jobs ran more than once concurrently`);
+  const stops = countStops(result);
+  const ranAfterCancel = new Set(result.cancelCheck.findings.map((f) => f.jobId)).size;
+  if (ranAfterCancel > 0) failures.push(`${ranAfterCancel} cancelled jobs ran or completed after their cancel was acknowledged`);
+  if (stops.problems.length > 0) failures.push(`${stops.problems.length} stop requests answered unexpectedly (first: ${stops.problems[0]})`);
+  const limit = result.boardLimit;
+  if (limit !== undefined && limit.findings.length > 0) failures.push(`board ${limit.board} ran ${limit.peak} jobs at once, over its maxRunning ${limit.limit}`);
+  const misplaced = placementMismatches(result);
+  if (misplaced.length > 0) failures.push(`${misplaced.length} jobs read back on another board or priority (first: ${misplaced[0]})`);
   if (p.accepted < result.plan.length) failures.push(`${result.plan.length - p.accepted} planned jobs were never accepted (${p.gaveUp} given up at the budget, ${p.conflicts} × 409, ${p.rejected} × other 4xx)`);
   if (result.kills.length < result.options.cycles) failures.push(`only ${result.kills.length} of ${result.options.cycles} kill cycles happened`);
   if (result.budgetExceeded) failures.push(`the ${result.options.maxMinutes}-minute budget ran out`);
@@ -101,6 +122,10 @@ export function summarize(result: SoakResult): SoakSummary {
     completed,
     failedAsExpected,
     failedUnexpectedly: unexpected.length,
+    trashedAsExpected,
+    suspendedAsExpected,
+    stops,
+    ranAfterCancel,
     lost: lost.length,
     concurrentDoubleRuns: result.detection.doubleRunJobs.size,
     rerunJobs: reruns.length,
@@ -125,12 +150,15 @@ export function formatReport(result: SoakResult, summary: SoakSummary): string {
     ['posted (accepted with 2xx)', `${summary.posted}  (201: ${summary.created}, 200 on retry: ${summary.replayed}; ${summary.postedAfterRestart} after a restart)`],
     ['completed', String(summary.completed)],
     ['failed as expected (demo.fail)', String(summary.failedAsExpected)],
-    ['failed unexpectedly', String(summary.failedUnexpectedly)],
+    ['trashed as expected (cancelled)', String(summary.trashedAsExpected)],
+    ['left suspended as expected (never resumed)', String(summary.suspendedAsExpected)],
+    ['ended other than planned', String(summary.failedUnexpectedly)],
     ['lost', String(summary.lost)],
     ['run more than once concurrently', String(summary.concurrentDoubleRuns)],
     ['run more than once (sequential, allowed)', `${summary.rerunJobs} jobs, ${summary.extraRuns} extra runs`],
     ['kills done', `${summary.kills}  (node only: ${byMode('node')}, whole group: ${byMode('group')})`],
     ['duplicates injected', `${summary.duplicatesInjected}  (into ${summary.duplicateJobs} jobs)`],
+    ...stopRows(result, summary.stops),
     ['wall time', `${(summary.wallMs / 1_000).toFixed(1)} s`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -147,9 +175,9 @@ export function formatReport(result: SoakResult, summary: SoakSummary): string {
   for (const repair of result.log.startupRepairs) out.push(`  lifetime ${repair.lifetime} start-up repair re-posted ${repair.reposted} open jobs`);
   const notable = [...result.log.eventCounts.entries()].filter(([key]) => !key.startsWith('info ')).sort();
   if (notable.length > 0) out.push(`  warn/error log lines: ${notable.map(([key, n]) => `${key} ×${n}`).join(', ')}`);
-  const findings = result.detection.findings;
+  const findings = [...result.detection.findings, ...result.cancelCheck.findings, ...(result.boardLimit?.findings ?? [])];
   if (findings.length > 0) {
-    out.push('', '  DOUBLE-RUN FINDINGS:');
+    out.push('', '  FINDINGS:');
     for (const f of findings.slice(0, 20)) out.push(`    ${f.jobId} [${f.kind}] ${f.detail}`);
     if (findings.length > 20) out.push(`    … and ${findings.length - 20} more`);
   }
@@ -166,7 +194,12 @@ export function formatReport(result: SoakResult, summary: SoakSummary): string {
   section('unexpected stderr', result.stderrOddities.slice(0, 5).map((o) => `[lifetime ${o.lifetime}] ${o.line}`));
   section('warnings', summary.warnings);
   out.push('');
-  out.push(summary.passed ? '  PASS: nothing lost, no concurrent double run, nothing failed unexpectedly' : `  FAIL: ${summary.failures.join('; ')}`);
+  out.push(
+    summary.passed
+      ? '  PASS: nothing lost, no concurrent double run, nothing ended other than planned, no cancelled job ran after its cancel' +
+          (result.boardLimit !== undefined ? `, board ${result.boardLimit.board} within maxRunning` : '')
+      : `  FAIL: ${summary.failures.join('; ')}`,
+  );
   out.push(`  logs and data: ${result.runDir}`);
   return out.join('\n');
 }

@@ -6,7 +6,20 @@
 import type { Position, TransitionLine } from './detector.js';
 
 /** Events kept for the detector: every transition that names a job. */
-const TRACKED = new Set(['job_claimed', 'job_consumed', 'job_abandoned', 'job_failed', 'job_released', 'claim_lost', 'posting_dropped', 'posting_deadlettered']);
+const TRACKED = new Set([
+  'job_claimed',
+  'job_consumed',
+  'job_abandoned',
+  'job_failed',
+  'job_released',
+  'claim_lost',
+  'posting_dropped',
+  'posting_deadlettered',
+  'job_trashed',
+  'job_stop_requested',
+  'job_suspended',
+  'job_resumed',
+]);
 /** Events that end a run (a `job_failed` ends one only when it carries `durationMs`: see detector.ts). */
 const RUN_ENDS = new Set(['job_consumed', 'job_abandoned', 'job_released', 'claim_lost']);
 const ERROR_LINES_KEPT = 20;
@@ -19,6 +32,8 @@ export class TransitionLog {
   readonly errorLines: string[] = [];
   /** Jobs a final write was logged for. */
   readonly finished = new Set<string>();
+  /** Jobs a claim was logged for (the stop controller waits for it to stop a running job). */
+  readonly claimed = new Set<string>();
   readonly startupRepairs: { lifetime: number; reposted: number }[] = [];
   stdoutNotJson = 0;
   /** Runs claimed and not yet ended, per lifetime, as `jobId#attempt`. */
@@ -45,13 +60,28 @@ export class TransitionLog {
     if (typeof jobId !== 'string' || !TRACKED.has(event)) return;
     const attempt = typeof parsed.attempt === 'number' ? parsed.attempt : undefined;
     const durationMs = typeof parsed.durationMs === 'number' ? parsed.durationMs : undefined;
-    this.lines.push({ lifetime, seq, timeMs: Date.parse(String(parsed.time)), event, jobId, attempt, owner: typeof parsed.owner === 'string' ? parsed.owner : undefined, durationMs });
-    if (event === 'job_consumed' || event === 'job_failed') this.finished.add(jobId);
+    const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+    const stoppedRun = str(parsed.stoppedRun);
+    this.lines.push({
+      lifetime,
+      seq,
+      timeMs: Date.parse(String(parsed.time)),
+      event,
+      jobId,
+      attempt,
+      owner: str(parsed.owner),
+      durationMs,
+      stoppedRun,
+      stopRequested: str(parsed.stopRequested),
+    });
+    if (event === 'job_consumed' || event === 'job_failed' || event === 'job_trashed') this.finished.add(jobId);
+    if (event === 'job_claimed') this.claimed.add(jobId);
     let running = this.inFlight.get(lifetime);
     if (running === undefined) this.inFlight.set(lifetime, (running = new Set()));
-    const key = `${jobId}#${attempt}`;
+    // A run stopped into `suspended` gives its attempt back: its line names the attempt before the claim.
+    const key = `${jobId}#${stoppedRun === 'suspended' && attempt !== undefined ? attempt + 1 : attempt}`;
     if (event === 'job_claimed') running.add(key);
-    else if (RUN_ENDS.has(event) || (event === 'job_failed' && durationMs !== undefined)) running.delete(key);
+    else if (RUN_ENDS.has(event) || stoppedRun !== undefined || (event === 'job_failed' && durationMs !== undefined)) running.delete(key);
   };
 
   /** Runs in flight in `lifetime`, as far as its log tells. */

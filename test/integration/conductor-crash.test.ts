@@ -3,12 +3,9 @@
  * that is killed with SIGKILL while it holds the claim. Once the lease runs out and the posting
  * comes back, another conductor claims the job and completes it, with attempts 2.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { BoardHarness } from '../support/board-harness.js';
-import type { ConductorProcessConfig } from '../support/conductor-process.js';
+import { spawnConductor } from '../support/conductor-child.js';
 import { waitFor } from '../support/wait.js';
 
 const h = new BoardHarness({ visibilityTimeoutSeconds: 5 });
@@ -18,17 +15,7 @@ afterAll(() => h.stop());
 describe('conductor crash', () => {
   it('a job whose conductor is SIGKILLed mid-run is claimed again after its lease and completes with attempts 2', async () => {
     const { job } = await h.post({ type: 'demo.sleep', payload: { ms: 1_500 } });
-    const config: ConductorProcessConfig = {
-      dynamoEndpoint: inject('dynamoEndpoint'),
-      sqsEndpoint: h.queue.endpoint,
-      tableName: h.table.tableName,
-      queueUrl: h.queue.queueUrl,
-      deadLetterQueueUrl: h.queue.deadLetterQueueUrl,
-      leaseMs: 2_000,
-    };
-    const script = fileURLToPath(new URL('../support/conductor-process.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+    const { child, exited } = spawnConductor(h, 2_000);
 
     const claimed = await waitFor(async () => {
       const current = await h.store.get(job.id);

@@ -101,6 +101,8 @@ describe('storage faults with a long visibility timeout', () => {
       const faulty = DynamoDBDocumentClient.from(table.client);
       let failures = 1;
       mockClient(faulty)
+        .on(GetCommand)
+        .callsFake((input: GetCommandInput) => real.send(new GetCommand(input)))
         .on(UpdateCommand)
         .callsFake(async (input: UpdateCommandInput) => {
           if (failures > 0 && transitionOf(input) === 'claim') {

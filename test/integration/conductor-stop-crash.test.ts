@@ -4,34 +4,17 @@
  * claim's lease runs out, and the job never runs again; a board slot held by the dead conductor
  * frees with its lease, so the board's next job runs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { boardKey } from '../../lib/store/board-items.js';
 import { BoardHarness } from '../support/board-harness.js';
-import type { ConductorProcessConfig } from '../support/conductor-process.js';
+import { spawnConductor } from '../support/conductor-child.js';
 import { waitFor } from '../support/wait.js';
 
 const h = new BoardHarness({ visibilityTimeoutSeconds: 5, conductor: { leaseMs: 1_000 } });
 beforeAll(() => h.start());
 afterAll(() => h.stop());
 afterEach(() => h.stopPolling());
-
-/** A conductor in a child process on this harness's table and queue, and a promise of how it exited. */
-function childConductor(): { child: ChildProcess; exited: Promise<unknown> } {
-  const config: ConductorProcessConfig = {
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    sqsEndpoint: h.queue.endpoint,
-    tableName: h.table.tableName,
-    queueUrl: h.queue.queueUrl,
-    deadLetterQueueUrl: h.queue.deadLetterQueueUrl,
-    leaseMs: 2_000,
-  };
-  const script = fileURLToPath(new URL('../support/conductor-process.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(config)], { stdio: ['ignore', 'ignore', 'inherit'] });
-  return { child, exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code))) };
-}
 
 const claimedBy = (id: string) => async () => {
   const job = await h.store.get(id);
@@ -41,7 +24,7 @@ const claimedBy = (id: string) => async () => {
 describe('stopping work when the conductor dies', () => {
   it('a 60 s demo.sleep cancelled, its conductor SIGKILLed right after the request, ends trashed and never runs again', async () => {
     const { job } = await h.post({ type: 'demo.sleep', payload: { ms: 60_000 } });
-    const { child, exited } = childConductor();
+    const { child, exited } = spawnConductor(h, 2_000);
     const claimed = await waitFor(claimedBy(job.id), { what: 'the child to claim the job', timeoutMs: 30_000 });
     const started = Date.now();
     expect(await h.jobs.cancel(job.id)).toMatchObject({ stopping: true });
@@ -66,7 +49,7 @@ describe('stopping work when the conductor dies', () => {
   it('a board slot held by a SIGKILLed conductor frees with its lease', async () => {
     await h.jobs.updateBoard('crash-slot', { maxRunning: 1 });
     const { job: held } = await h.post({ type: 'demo.sleep', payload: { ms: 3_000 }, board: 'crash-slot' });
-    const { child, exited } = childConductor();
+    const { child, exited } = spawnConductor(h, 2_000);
     await waitFor(claimedBy(held.id), { what: 'the child to claim the job', timeoutMs: 30_000 });
     child.kill('SIGKILL');
     await exited;
