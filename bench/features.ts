@@ -52,7 +52,7 @@ export async function featureCosts(stack: LocalStack, meter: RequestMeter): Prom
   await measure('plain claim + consume', 'for comparison', async () => store.consume(plain, null));
   const limitedJob = await quietJob(stack, { board: 'bench-limited' });
   await measure('maxRunning board: claim + consume', 'claim is a 2-item transaction + a read; a slot release follows', async () =>
-    store.consume(await claim(limitedJob, { slotBoard: 'bench-limited' }), null),
+    store.consume(await claim(limitedJob, { semaphores: [{ kind: 'board' as const, board: 'bench-limited' }] }), null),
   );
   // Last: the resumed job's posting goes out, and the stack's conductor runs it.
   await measure('resume', 'read + write, then a posting', () => jobs.resume(suspended.id));

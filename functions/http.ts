@@ -30,6 +30,7 @@ const STATUS: Record<string, number> = {
   ValidationError: 400,
   NotFoundError: 404,
   ConflictError: 409,
+  DuplicateError: 409,
   InvalidStateError: 409,
   StorageError: 503,
 };
@@ -40,10 +41,17 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
 
+/** The `details` an error carries: each field at fault (a `ValidationError`'s, or a `DuplicateError` naming the holder). */
+function detailsOf(error: JobboardError): readonly unknown[] {
+  if (error instanceof ValidationError) return error.details;
+  const details = (error as { details?: unknown }).details;
+  return Array.isArray(details) ? details : [];
+}
+
 /** Status code and error body of a Jobboard error, for one job of a batch. */
 export function errorBody(error: JobboardError): { status: number; error: { code: string; message: string; details: readonly unknown[] } } {
   const status = error instanceof HttpError ? error.status : (STATUS[error.code] ?? 500);
-  return { status, error: { code: error.code, message: error.message, details: error instanceof ValidationError ? error.details : [] } };
+  return { status, error: { code: error.code, message: error.message, details: detailsOf(error) } };
 }
 
 /** The JSON error response for anything thrown while serving a request. */
@@ -51,7 +59,7 @@ export function errorResponse(error: unknown, logger: Logger): HttpResponse {
   if (error instanceof HttpError) return json(error.status, { error: { code: error.code, message: error.message, details: [] } });
   if (error instanceof JobboardError) {
     const status = STATUS[error.code] ?? 500;
-    const details = error instanceof ValidationError ? error.details : [];
+    const details = detailsOf(error);
     if (status >= 500) logger.error('request_failed', { code: error.code, error });
     return json(status, { error: { code: error.code, message: error.message, details } }, status === 503 ? { 'retry-after': '1' } : {});
   }

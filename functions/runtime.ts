@@ -7,6 +7,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BoardSettingsCache } from '../lib/boards/settings-cache.js';
+import type { Job } from '../lib/model.js';
+import { postingOf } from '../lib/queue/posting-of.js';
 import { EventBus, logObserver } from '../lib/events/events.js';
 import { JobService } from '../lib/job-service.js';
 import { JsonLogger } from '../lib/logger.js';
@@ -43,13 +45,15 @@ export function createRuntime(jobTypes: readonly JobType<never>[], environment: 
   const documentClient = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
   // Every transition is reported once, here; the log line is its first observer.
   const events = new EventBus([logObserver(logger)]);
-  const store = new DynamoJobStore(documentClient, { tableName: environment.tableName, retentionDays: environment.retentionDays }, { events });
   const registry = new JobTypeRegistry(jobTypes);
   const queue = SqsPostingQueue.forLanes(
     sqs,
     { high: environment.queueUrlHigh ?? environment.queueUrl, normal: environment.queueUrl, low: environment.queueUrlLow ?? environment.queueUrl },
     environment.deadLetterQueueUrl,
   );
+  // Children released by a parent's end get their postings here; if the send fails, the sweeper re-posts them.
+  const onReleased = (jobs: Job[]) => queue.send(jobs.map((job) => postingOf(job, Date.now())));
+  const store = new DynamoJobStore(documentClient, { tableName: environment.tableName, retentionDays: environment.retentionDays }, { events, onReleased });
   return {
     environment,
     dynamo,

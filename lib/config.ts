@@ -29,6 +29,11 @@ export const LIMITS = {
   /** Board names: 1–64 of these characters. */
   boardPattern: /^[A-Za-z0-9_.-]{1,64}$/,
   maxRunningMax: 10_000,
+  /** Scopes per job, and the largest `limit` of one scope. */
+  scopesMax: 10,
+  scopeLimitMax: 10_000,
+  /** Parents per job. */
+  dependsOnMax: 100,
   listLimitMax: 100,
   listLimitDefault: 50,
   /** SQS: the longest DelaySeconds of one message. */

@@ -100,7 +100,11 @@ export type ClaimRefusalReason =
   /** A cancel or suspend was requested and nobody runs the job any more: carry the stop out instead. */
   | 'stopRequested'
   /** Its board is paused, or runs `maxRunning` jobs already. `retryAfterMs` says when to look again. */
-  | 'boardBusy';
+  | 'boardBusy'
+  /** A scope it needs is held by as many jobs as the scope's limit. */
+  | 'scopeBusy'
+  /** The claim did not bring the scopes the job has (a posting without them): claim again with them. */
+  | 'scopesMissing';
 
 /** A claim was refused. `job` is the item as it stood, so the caller needs no extra read. */
 export class ClaimRefusedError extends JobboardError {

@@ -15,6 +15,7 @@ import { JobState } from './states.js';
 import type { PostRequest } from './http/post-request.js';
 import { newJob } from './new-job.js';
 import type { Board, BoardPatch } from './boards/board.js';
+import { waitForParents } from './dependencies.js';
 import { postingOf } from './queue/posting-of.js';
 import type { PostingQueue } from './queue/posting-queue.js';
 import type { JobTypeRegistry } from './registry.js';
@@ -53,8 +54,8 @@ export class JobService {
 
   /** Checks the request against its job type, writes the job, then posts it. `created` is false for a repeated post. */
   async post(request: PostRequest): Promise<{ job: Job; created: boolean }> {
-    const { job, created } = await this.write(request);
-    if (created && job.postedAt !== undefined) await this.sendPostings([job]);
+    const { job, created, needsPosting } = await this.write(request);
+    if (needsPosting) await this.sendPostings([job]);
     return { job, created };
   }
 
@@ -63,10 +64,13 @@ export class JobService {
    * rest), and the postings of the new ones go out ten per SQS request.
    */
   async postMany(requests: readonly PostRequest[]): Promise<PostResult[]> {
+    const outgoing: Job[] = [];
     const results = await Promise.all(
       requests.map(async (request): Promise<PostResult> => {
         try {
-          return await this.write(request);
+          const { job, created, needsPosting } = await this.write(request);
+          if (needsPosting) outgoing.push(job);
+          return { job, created };
         } catch (error) {
           // Each job answers for itself; a storage error here means: not known to be written, post it again.
           if (error instanceof JobboardError) return { error };
@@ -74,16 +78,25 @@ export class JobService {
         }
       }),
     );
-    const outgoing = results.flatMap((r) => ('job' in r && r.created && r.job.postedAt !== undefined ? [r.job] : []));
     await this.sendPostings(outgoing);
     return results;
   }
 
-  /** Checks the payload against its job type (unknown types are a `ValidationError`), builds the job and writes it, unposted. */
-  private async write(request: PostRequest): Promise<{ job: Job; created: boolean }> {
+  /**
+   * Checks the payload against its job type (unknown types are a `ValidationError`), builds the
+   * job and writes it, unposted; `needsPosting` says whether the caller must send its posting. A
+   * job with parents is written `waiting` (unless all are completed), then linked to them; a
+   * release during the link sends its own posting.
+   */
+  private async write(request: PostRequest): Promise<{ job: Job; created: boolean; needsPosting: boolean }> {
     const type = this.deps.registry.validatePayload(request.type, request.payload);
     const job = newJob(request, { typeVersion: type.version, ...type.defaults }, this.now(), this.newId);
-    return this.deps.store.post(job);
+    const parents = job.dependsOn === undefined ? new Map<string, Job>() : await this.deps.store.getMany(job.dependsOn);
+    const planned = job.dependsOn === undefined ? job : waitForParents(job, parents);
+    const written = await this.deps.store.post(planned);
+    if (!written.created || planned.state !== JobState.waiting) return { ...written, needsPosting: written.created && written.job.postedAt !== undefined };
+    await this.deps.store.linkChild(written.job, parents);
+    return { job: await this.deps.store.get(planned.id), created: true, needsPosting: false };
   }
 
   get(id: string): Promise<Job> {
@@ -137,7 +150,7 @@ export class JobService {
   /** Puts a suspended job back to `posted` and sends its posting. */
   async resume(id: string): Promise<Job> {
     const job = await this.deps.store.resume(id);
-    if (job.postedAt !== undefined) await this.sendPostings([job]);
+    if (job.state === JobState.posted && job.postedAt !== undefined) await this.sendPostings([job]);
     return job;
   }
 

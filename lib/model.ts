@@ -35,6 +35,12 @@ export interface AttemptRecord {
 /** A stop an operator asked of a running attempt (DESIGN.md, Stopping work). */
 export type StopRequest = 'cancel' | 'suspend';
 
+/** A scope a job holds while it runs: at most `limit` jobs of the same key run at once. */
+export interface Scope {
+  key: string;
+  limit: number;
+}
+
 /** Which queue a job's postings travel on; higher lanes start first. */
 export type Priority = 'high' | 'normal' | 'low';
 
@@ -51,8 +57,20 @@ export interface Job {
   priority?: Priority;
   /** Set while a stop of the running attempt is requested; the renewal that brings it back aborts the run. */
   stopRequested?: StopRequest;
-  /** True while the claim holds one of its board's `maxRunning` slots (released by the ending write). */
-  holdsSlot?: boolean;
+  /** The semaphores (board slot, scopes) the current claim holds, by item key; released after the ending write. */
+  holds?: string[];
+  /** Scopes: no two claims holding one of a scope's `limit` places run at once (amboy's scopes). */
+  scopes?: Scope[];
+  /** At most one unfinished job per key. */
+  uniqueKey?: string;
+  /** The parents it was posted with. */
+  dependsOn?: string[];
+  /** The parents not yet final; the job is `waiting` while any is left. */
+  waitingOn?: string[];
+  /** When a parent ends failed or trashed: `fail` (default) the job too, or `run` it anyway. */
+  onParentFailure?: 'fail' | 'run';
+  /** Jobs that wait for this one; told when it turns final. */
+  children?: string[];
   /** Token of the claim that owns (or last owned) the job. */
   owner?: string;
   leaseExpiresAt?: number;

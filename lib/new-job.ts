@@ -38,6 +38,9 @@ export function newJob(request: PostRequest, defaults: JobTypeDefaults, now: num
     // toward the 1 KB that keeps a job at one write unit per write.
     ...(request.board === undefined || request.board === DEFAULT_BOARD ? {} : { board: request.board }),
     ...(request.priority === undefined || request.priority === 'normal' ? {} : { priority: request.priority }),
+    ...(request.scopes === undefined || request.scopes.length === 0 ? {} : { scopes: request.scopes.map((s) => (typeof s === 'string' ? { key: s, limit: 1 } : s)) }),
+    ...(request.uniqueKey === undefined ? {} : { uniqueKey: request.uniqueKey }),
+    ...(request.dependsOn === undefined ? {} : { dependsOn: request.dependsOn, ...(request.onParentFailure === undefined ? {} : { onParentFailure: request.onParentFailure }) }),
     payload: request.payload,
     state: JobState.posted,
     attempts: 0,

@@ -245,7 +245,8 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
   const detection = detectDoubleRuns(stack.lifetimes, log.lines, stored);
   const cancelCheck = checkCancels(stops.records.values(), log.lines, (id) => readBack.get(id)?.state);
   const limitedJobs = new Set(plan.filter((job) => job.body.board === LIMITED_BOARD).map((job) => job.id));
-  const boardLimit = options.maxRunning > 0 ? { ...checkBoardLimit(LIMITED_BOARD, options.maxRunning, limitedJobs, detection.runs), setStatus: boardSetStatus } : undefined;
+  const endedAt = (run: { jobId: string; owner: string }) => readBack.get(run.jobId)?.history?.find((a) => a.owner === run.owner)?.endedAtMs;
+  const boardLimit = options.maxRunning > 0 ? { ...checkBoardLimit(LIMITED_BOARD, options.maxRunning, limitedJobs, detection.runs, endedAt), setStatus: boardSetStatus } : undefined;
   return {
     options,
     window,

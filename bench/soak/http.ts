@@ -18,8 +18,8 @@ export interface ReadBack {
   board?: string;
   priority?: string;
   stopRequested?: string | null;
-  /** Outcomes of the attempts in the job's history, oldest first. */
-  history?: string[];
+  /** The job's attempt history (its last 20), oldest first; times in epoch ms. */
+  history?: { attempt: number; owner: string; startedAtMs: number; endedAtMs: number; outcome: string }[];
   /** The stack's log position when the GET was sent. */
   readAt: Position;
 }
@@ -106,7 +106,12 @@ export async function readAll(baseUrl: string, ids: readonly string[], into: Map
         board: text(job.board),
         priority: text(job.priority),
         stopRequested: text(job.stopRequested) ?? null,
-        history: Array.isArray(job.history) ? job.history.map((a) => String((a as Record<string, unknown>).outcome)) : undefined,
+        history: Array.isArray(job.history)
+          ? job.history.map((entry) => {
+              const a = entry as Record<string, unknown>;
+              return { attempt: Number(a.attempt), owner: String(a.owner), startedAtMs: Date.parse(String(a.startedAt)), endedAtMs: Date.parse(String(a.endedAt)), outcome: String(a.outcome) };
+            })
+          : undefined,
         readAt,
       });
     }

@@ -9,7 +9,11 @@
  * - `checkBoardLimit`: the board given `maxRunning` never had more run intervals open at once.
  *   Intervals are the detector's: from the claim line to the run's own ending line, or the death
  *   of its process. A run ended by `claim_lost` is left out (its lease had run out, so its slot
- *   could be reclaimed while its code still ran), and counted apart.
+ *   could be reclaimed while its code still ran), and counted apart. The slot is released after
+ *   the ending write and before its line is logged, so another claim's line may come first; a
+ *   claim logged at or after the ending write's own time (the attempt's `endedAt` in DynamoDB's
+ *   history) is therefore not counted as overlapping it: a claim line follows its write, which
+ *   needed the released slot, which followed the ending write.
  */
 import { before, type Finding, type Position, type RunInterval } from './detector.js';
 import type { PlannedJob } from './plan.js';
@@ -84,19 +88,22 @@ export interface BoardLimitCheck {
   findings: Finding[];
 }
 
-export function checkBoardLimit(board: string, limit: number, jobIds: ReadonlySet<string>, runs: ReadonlyMap<string, RunInterval[]>): BoardLimitCheck {
+/** When the run's ending write was made (its attempt's `endedAt`), if DynamoDB's history shows it. */
+export type EndedAt = (run: RunInterval) => number | undefined;
+
+export function checkBoardLimit(board: string, limit: number, jobIds: ReadonlySet<string>, runs: ReadonlyMap<string, RunInterval[]>, endedAt: EndedAt = () => undefined): BoardLimitCheck {
   const all = [...jobIds].flatMap((id) => runs.get(id) ?? []);
   const live = all.filter((r) => r.ending !== 'claimLost');
-  const { peak, at } = peakOverlap(live);
+  const { peak, at } = peakOverlap(live, endedAt);
   const findings: Finding[] = [];
   if (peak > limit) {
     findings.push({ jobId: at.map((r) => r.jobId).join(','), kind: 'board-over-limit', detail: `board ${board} had ${peak} runs at once, maxRunning ${limit}: ${at.map((r) => `${r.jobId}#${r.attempt}`).join(' ')}` });
   }
-  return { board, limit, peak, peakWithFenced: peakOverlap(all).peak, runs: all.length, findings };
+  return { board, limit, peak, peakWithFenced: peakOverlap(all, endedAt).peak, runs: all.length, findings };
 }
 
 /** Most intervals open at once, in the soak's total order of lines; an end sorts before a start at the same position. */
-function peakOverlap(intervals: readonly RunInterval[]): { peak: number; at: RunInterval[] } {
+function peakOverlap(intervals: readonly RunInterval[], endedAt: EndedAt): { peak: number; at: RunInterval[] } {
   type Edge = { at: Position; delta: 1 | -1; run: RunInterval };
   const edges: Edge[] = intervals.flatMap((run): Edge[] => [
     { at: run.start, delta: 1, run },
@@ -107,8 +114,14 @@ function peakOverlap(intervals: readonly RunInterval[]): { peak: number; at: Run
   let peak = 0;
   let at: RunInterval[] = [];
   for (const edge of edges) {
-    if (edge.delta === 1) open.add(edge.run);
-    else open.delete(edge.run);
+    if (edge.delta === 1) {
+      // Runs of the same process whose ending write came before this claim's line: ended (see above).
+      for (const run of open) {
+        const ended = run.outcomeAt === undefined ? undefined : endedAt(run);
+        if (run.lifetime === edge.run.lifetime && ended !== undefined && ended <= edge.at.timeMs) open.delete(run);
+      }
+      open.add(edge.run);
+    } else open.delete(edge.run);
     if (open.size > peak) {
       peak = open.size;
       at = [...open];

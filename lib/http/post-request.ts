@@ -12,13 +12,15 @@ const isoTime = z.iso.datetime({ offset: true });
 /** A board's name: 1–64 of `A-Z a-z 0-9 _ . -`. */
 export const boardName = z.string().check(z.regex(LIMITS.boardPattern, 'must be 1–64 of A-Z a-z 0-9 _ . -'));
 export const PRIORITIES = ['high', 'normal', 'low'] as const;
+const scopeKey = z.string().check(z.minLength(1), z.maxLength(128));
+const jobId = z.string().check(z.regex(LIMITS.idPattern, 'must be 1–128 of A-Z a-z 0-9 _ . : -'));
 const wholeNumber = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 
 export const postRequestSchema = z
   .strictObject({
     type: z.string().check(z.minLength(1), z.maxLength(200)),
     payload: z._default(z.record(z.string(), z.unknown()), {}),
-    id: z.optional(z.string().check(z.regex(LIMITS.idPattern, 'must be 1–128 of A-Z a-z 0-9 _ . : -'))),
+    id: z.optional(jobId),
     maxAttempts: z.optional(wholeNumber(LIMITS.maxAttemptsMin, LIMITS.maxAttemptsMax)),
     delaySeconds: z.optional(wholeNumber(0, LIMITS.delaySecondsMax)),
     runAt: z.optional(isoTime),
@@ -26,12 +28,25 @@ export const postRequestSchema = z
     timeoutSeconds: z.optional(wholeNumber(LIMITS.timeoutSecondsMin, LIMITS.timeoutSecondsMax)),
     board: z.optional(boardName),
     priority: z.optional(z.enum(PRIORITIES)),
+    /** Up to 10 scopes: a key (at most 1 holder) or `{key, limit}`. */
+    scopes: z.optional(z.array(z.union([scopeKey, z.strictObject({ key: scopeKey, limit: wholeNumber(1, LIMITS.scopeLimitMax) })])).check(z.maxLength(LIMITS.scopesMax))),
+    uniqueKey: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+    /** Up to 100 ids of existing jobs this one waits for. */
+    dependsOn: z.optional(z.array(jobId).check(z.minLength(1), z.maxLength(LIMITS.dependsOnMax))),
+    onParentFailure: z.optional(z.enum(['fail', 'run'])),
   })
   .check(
     z.refine((body) => body.delaySeconds === undefined || body.runAt === undefined, {
       message: 'give delaySeconds or runAt, not both',
       path: ['runAt'],
     }),
+    z.refine((body) => new Set((body.scopes ?? []).map((s) => (typeof s === 'string' ? s : s.key))).size === (body.scopes ?? []).length, {
+      message: 'each scope key at most once',
+      path: ['scopes'],
+    }),
+    z.refine((body) => body.dependsOn === undefined || new Set(body.dependsOn).size === body.dependsOn.length, { message: 'each parent id at most once', path: ['dependsOn'] }),
+    z.refine((body) => body.id === undefined || !(body.dependsOn ?? []).includes(body.id), { message: 'a job cannot depend on itself', path: ['dependsOn'] }),
+    z.refine((body) => body.onParentFailure === undefined || body.dependsOn !== undefined, { message: 'goes with dependsOn', path: ['onParentFailure'] }),
   );
 
 export type PostRequest = z.output<typeof postRequestSchema>;

@@ -8,10 +8,11 @@
  * Start-up repair (`repostAll`) is different: the local stack's queue was lost, so every open job
  * needs a posting before anything is served. It reads everything, and leaves the saved position alone.
  */
-import { LIMITS, resolveSweeperOptions, type SweeperOptions } from '../config.js';
+import { resolveSweeperOptions, type SweeperOptions } from '../config.js';
 import { InvalidStateError, NotFoundError, isJobboardError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Job } from '../model.js';
+import { JobState } from '../states.js';
 import type { OutgoingPosting, PostingQueue } from '../queue/posting-queue.js';
 import type { JobTypeRegistry } from '../registry.js';
 import type { JobStore, TaskCursors } from '../store/index.js';
@@ -22,6 +23,8 @@ export interface SweepReport {
   examined: number;
   posted: number;
   expired: number;
+  /** Waiting jobs whose parents were looked at again (a crash may have lost a parent's news). */
+  repaired: number;
   /** Jobs whose step failed (storage trouble); the next sweep retries them. */
   failed: number;
   queueIdle: boolean;
@@ -47,6 +50,12 @@ export interface SweeperDependencies {
 }
 
 const CURSOR = 'sweep';
+/** A waiting job is left alone this long after its last change: its post may still be linking it. */
+const WAITING_REPAIR_AFTER_MS = 2_000;
+
+function needsDependencyRepair(job: Job, now: number): boolean {
+  return job.state === JobState.waiting && now - job.updatedAt > WAITING_REPAIR_AFTER_MS;
+}
 
 export class Sweeper {
   readonly options: SweeperOptions;
@@ -65,10 +74,11 @@ export class Sweeper {
     const now = this.now();
     const deadline = now + remainingMs - this.options.reserveMs;
     const queueIdle = repostAll || (await this.deps.queue.depth()).visible === 0;
-    // Younger jobs cannot need the sweeper yet: their postings are fresh, and delays long enough to be unsent were posted ≥ 15 min before due.
-    const createdBefore = repostAll ? now + 1 : now - Math.min(this.options.horizonMs, LIMITS.sqsMaxDelaySeconds * 1_000 - this.options.lookaheadMs);
+    // Every open job, however young: a young `waiting` child may need its repair now (a young
+    // posting is never presumed lost anyway: see decideRescue). The cost is a read of each job in flight per sweep.
+    const createdBefore = now + 1;
     const input: SweepInput = { now, queueIdle, repostAll };
-    const report: SweepReport = { examined: 0, posted: 0, expired: 0, failed: 0, queueIdle, complete: false };
+    const report: SweepReport = { examined: 0, posted: 0, expired: 0, repaired: 0, failed: 0, queueIdle, complete: false };
 
     const partitions = await this.deps.store.openPartitions();
     const start = repostAll ? undefined : await this.deps.cursors.load<SweepPosition>(CURSOR);
@@ -99,8 +109,15 @@ export class Sweeper {
   private async settlePage(jobs: readonly Job[], input: SweepInput, report: SweepReport): Promise<void> {
     const logger = this.deps.logger;
     const outgoing: OutgoingPosting[] = [];
+    const waiting = jobs.filter((job) => needsDependencyRepair(job, input.now));
+    const parents = waiting.length === 0 ? new Map<string, Job>() : await this.deps.store.getMany(waiting.flatMap((job) => job.waitingOn ?? []));
     const settled = await Promise.allSettled(
       jobs.map(async (job) => {
+        if (waiting.includes(job)) {
+          await this.deps.store.repairWaiting(job, parents);
+          report.repaired++;
+          return;
+        }
         report.examined++;
         if (this.deps.registry !== undefined && this.deps.registry.get(job.type) === undefined) return;
         const action = decideSweep(job, input, this.options);

@@ -22,6 +22,7 @@ import { decideRefusal, pausedBoardDecision, type RefusalDecision } from './refu
 import { defaultSettings } from '../boards/board.js';
 import type { BoardSettingsCache } from '../boards/settings-cache.js';
 import { DEFAULT_BOARD } from '../store/keys.js';
+import { scopeRequests, type SemaphoreRequest } from '../store/semaphores.js';
 import { runJob } from './run-job.js';
 
 export type { PostingRecord };
@@ -127,7 +128,8 @@ export class Conductor {
     }
     let job: Job;
     try {
-      const claimOptions = settings.maxRunning === null ? {} : { slotBoard: board };
+      const semaphores: SemaphoreRequest[] = [...(settings.maxRunning === null ? [] : [{ kind: 'board' as const, board }]), ...scopeRequests(decoded.posting.scopes)];
+      const claimOptions = { semaphores };
       job = await this.store.claim(decoded.posting.id, { owner: `${requestId}:${this.randomToken()}`, leaseMs: this.leaseMs(deadline) }, claimOptions);
     } catch (error) {
       if (isJobboardError(error, ClaimRefusedError)) return this.applyRefusal(record, error, decideRefusal(error));

@@ -30,7 +30,12 @@ export function decideRefusal(refusal: ClaimRefusedError): RefusalDecision {
     case 'stopRequested':
       return refusal.job === undefined ? { action: 'returnAfter', delaySeconds: 1 } : { action: 'carryOutStop', job: refusal.job };
     case 'boardBusy':
+    case 'scopeBusy':
+      // Back soon: a holder's end frees its place within seconds (not after the visibility timeout).
       return { action: 'returnAfter', delaySeconds: Math.max(1, Math.ceil((refusal.retryAfterMs ?? 1_000) / 1_000)) };
+    case 'scopesMissing':
+      // The store claims again with the job's scopes itself; a refusal left over means look again soon.
+      return { action: 'returnAfter', delaySeconds: 1 };
     case 'leased':
       return { action: 'returnAfter', delaySeconds: Math.ceil((refusal.retryAfterMs ?? 1_000) / 1_000) };
     case 'notDue': {

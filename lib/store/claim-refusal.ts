@@ -6,7 +6,7 @@ import { ClaimRefusedError } from '../errors.js';
 import type { Job } from '../model.js';
 import { JobState, isFinal } from '../states.js';
 
-export function claimRefusal(id: string, job: Job | undefined, now: number, clockSkewMs: number): ClaimRefusedError {
+export function claimRefusal(id: string, job: Job | undefined, now: number, clockSkewMs: number, scopesHeld = 0): ClaimRefusedError {
   if (job === undefined) return new ClaimRefusedError('missing', `job ${id} does not exist`, undefined, { jobId: id });
   const context = { jobId: id, state: job.state, owner: job.owner };
   if (isFinal(job.state)) return new ClaimRefusedError('final', `job ${id} is already ${job.state}`, undefined, context, job);
@@ -26,6 +26,9 @@ export function claimRefusal(id: string, job: Job | undefined, now: number, cloc
   }
   if (job.waitUntil !== undefined && job.waitUntil > now) {
     return new ClaimRefusedError('notDue', `job ${id} is not due before ${new Date(job.waitUntil).toISOString()}`, job.waitUntil - now, context, job);
+  }
+  if ((job.scopes?.length ?? 0) !== scopesHeld) {
+    return new ClaimRefusedError('scopesMissing', `job ${id} has ${job.scopes?.length ?? 0} scopes; the claim brought ${scopesHeld}`, undefined, context, job);
   }
   if (job.dispatchBy !== undefined && job.dispatchBy <= now && job.attempts === 0) {
     return new ClaimRefusedError('expired', `job ${id} was not dispatched by ${new Date(job.dispatchBy).toISOString()}`, undefined, context, job);

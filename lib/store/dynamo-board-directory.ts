@@ -49,9 +49,9 @@ export class DynamoBoardDirectory implements BoardDirectory {
 
   async update(name: string, patch: BoardPatch): Promise<BoardSettings> {
     await this.register(name);
-    const set = ['#name = :name', '#updatedAt = :now', '#running = if_not_exists(#running, :empty)', '#version = if_not_exists(#version, :zero) + :one'];
+    const set = ['#name = :name', '#updatedAt = :now', '#version = if_not_exists(#version, :zero) + :one'];
     const remove: string[] = [];
-    const values: Record<string, unknown> = { ':name': name, ':now': this.now(), ':empty': {}, ':zero': 0, ':one': 1 };
+    const values: Record<string, unknown> = { ':name': name, ':now': this.now(), ':zero': 0, ':one': 1 };
     if (patch.paused !== undefined) {
       set.push('#paused = :paused');
       values[':paused'] = patch.paused;

@@ -4,109 +4,89 @@
  * DynamoDB client.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { LIMITS, resolveStoreOptions, type StoreOptions } from '../config.js';
+import { LIMITS, type StoreOptions } from '../config.js';
 import { ClaimRefusedError, InvalidStateError, NotFoundError, ValidationError, isJobboardError } from '../errors.js';
 import { EventBus, type TransitionEvent, type TransitionName } from '../events/events.js';
 import type { ErrorInput, Job, StopRequest } from '../model.js';
 import { jsonBytes } from '../model.js';
 import { postingTime } from '../new-job.js';
-import { JobState, isFinal } from '../states.js';
-import { TABLE } from '../table.js';
-import { IndexJobCounts, type CountByState, type JobCounts } from './counting.js';
-import { IndexReader } from './index-reader.js';
+import { isFinal } from '../states.js';
+import { DependencyLinks } from './dependency-links.js';
+import { DynamoJobReads, type DynamoJobReadsDependencies } from './dynamo-job-reads.js';
 import { jobFromItem } from './item-codec.js';
-import type { BoardDirectory } from '../boards/board.js';
-import { releaseSlot } from './board-items.js';
-import { DynamoBoardDirectory } from './dynamo-board-directory.js';
-import { allShards, boardOf, jobKey, openShardKey, timeSortPrefix } from './keys.js';
-import type { ClaimOptions, JobStore, OpenJobsPage } from './job-store.js';
-import { claimWithSlot, type SlotClaimDependencies } from './slot-claims.js';
-import { JobListing, type ListPage, type ListQuery } from './listing.js';
-import { JobExistsError, leaseExpired } from './refusals.js';
+import type { ClaimOptions, JobStore } from './job-store.js';
+import { boardOf } from './keys.js';
+import { postJob } from './post-job.js';
+import { leaseExpired } from './refusals.js';
+import { release, scopeRequests, type SemaphoreRequest } from './semaphores.js';
+import { claimWithSemaphores, type SlotClaimDependencies } from './slot-claims.js';
 import * as transition from './transitions.js';
-import { ItemWriter, toStorageError } from './writer.js';
+import { ItemWriter } from './writer.js';
 import type { UpdateSpec } from './write-spec.js';
 
-export interface DynamoJobStoreDependencies {
-  /** Epoch ms. */
-  now?: () => number;
+export interface DynamoJobStoreDependencies extends DynamoJobReadsDependencies {
   /** Where transition events go (the log observer, metrics, …). */
   events?: EventBus;
-  /** Counts per state; default: counted on the indexes. */
-  counts?: JobCounts;
-  /** Board names and settings; default: kept in the same table. */
-  boards?: BoardDirectory;
+  /** Sends the postings of children a parent's end released (default: none; the sweeper re-posts them). */
+  onReleased?: (jobs: Job[]) => Promise<void>;
 }
 
-export class DynamoJobStore implements JobStore {
-  readonly options: StoreOptions;
-  readonly boards: BoardDirectory;
-  private readonly now: () => number;
+export class DynamoJobStore extends DynamoJobReads implements JobStore {
   private readonly events: EventBus;
   private readonly writer: ItemWriter;
-  private readonly reader: IndexReader;
-  private readonly listing: JobListing;
-  private readonly counts: JobCounts;
+  private readonly links: DependencyLinks;
 
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    options: Partial<StoreOptions> & { tableName: string },
-    dependencies: DynamoJobStoreDependencies = {},
-  ) {
-    this.options = resolveStoreOptions(options);
-    this.now = dependencies.now ?? Date.now;
+  constructor(client: DynamoDBDocumentClient, options: Partial<StoreOptions> & { tableName: string }, dependencies: DynamoJobStoreDependencies = {}) {
+    super(client, options, dependencies);
     this.events = dependencies.events ?? new EventBus();
     this.writer = new ItemWriter(client, this.options.tableName);
-    this.boards = dependencies.boards ?? new DynamoBoardDirectory(client, this.options.tableName, this.now);
-    this.reader = new IndexReader(client, this.options.tableName);
-    this.listing = new JobListing(this.reader, this.options);
-    this.counts = dependencies.counts ?? new IndexJobCounts(this.reader, this.now);
+    const onReleased = dependencies.onReleased ?? (async () => undefined);
+    this.links = new DependencyLinks({
+      update: (spec) => this.update(spec),
+      get: (id) => this.get(id),
+      context: () => this.context(),
+      onReleased: async (jobs) => {
+        for (const job of jobs) this.report('job_released', job, { by: 'parents' });
+        await onReleased(jobs);
+      },
+    });
   }
 
   async post(job: Job): Promise<{ job: Job; created: boolean }> {
     // The board is registered before any of its jobs is written, so a listing of boards never misses one.
     await this.boards.register(boardOf(job));
-    try {
-      await this.writer.write(transition.post(job));
-      this.report('job_posted', job);
-      return { job, created: true };
-    } catch (error) {
-      if (!(error instanceof JobExistsError)) throw error;
-      if (error.existing.requestHash === job.requestHash) return { job: error.existing, created: false };
-      throw error;
-    }
-  }
-
-  async get(id: string): Promise<Job> {
-    try {
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: { [TABLE.partitionKey]: jobKey(id) }, ConsistentRead: true }));
-      if (Item === undefined) throw new NotFoundError(id);
-      return jobFromItem(Item);
-    } catch (error) {
-      if (error instanceof NotFoundError) throw error;
-      throw toStorageError(error, 'get', jobKey(id));
-    }
-  }
-
-  async findOwner(id: string): Promise<string | null> {
-    const job = await this.get(id);
-    // The same instant as the claim's: a lease is live until leaseExpiresAt + clockSkewMs, and only after it can another claim take over.
-    return job.state === JobState.claimed && !leaseExpired(job, this.now(), this.options.clockSkewMs) ? (job.owner ?? null) : null;
+    const posted = await postJob({ writer: this.writer, get: (id) => this.get(id) }, job);
+    if (posted.created) this.report('job_posted', job);
+    return posted;
   }
 
   async claim(id: string, request: transition.ClaimRequest, options: ClaimOptions = {}): Promise<Job> {
+    let semaphores = options.semaphores ?? [];
+    for (let round = 0; ; round++) {
+      try {
+        return await this.claimHolding(id, request, semaphores);
+      } catch (error) {
+        // The posting did not say the job's scopes (or said others): claim again with the job's own.
+        const seen = isJobboardError(error, ClaimRefusedError) && error.reason === 'scopesMissing' ? error.job : undefined;
+        if (seen === undefined || round > 0) throw error;
+        semaphores = [...semaphores.filter((s) => s.kind !== 'scope'), ...scopeRequests(seen.scopes)];
+      }
+    }
+  }
+
+  /** One claim (or takeover) holding these semaphores. */
+  private async claimHolding(id: string, request: transition.ClaimRequest, semaphores: readonly SemaphoreRequest[]): Promise<Job> {
     const ctx = this.context();
-    const write = (spec: UpdateSpec) =>
-      options.slotBoard === undefined ? this.update(spec) : claimWithSlot(this.slotDependencies(), spec, id, request.owner, options.slotBoard);
+    const holding = { ...request, scopesHeld: semaphores.filter((s) => s.kind === 'scope').length };
+    const write = (spec: UpdateSpec) => (semaphores.length === 0 ? this.update(spec) : claimWithSemaphores(this.slotDependencies(), spec, id, request.owner, semaphores));
     try {
-      return this.reported('job_claimed', await write(transition.claim(id, request, ctx)), { leaseMs: request.leaseMs });
+      return this.reported('job_claimed', await write(transition.claim(id, holding, ctx)), { leaseMs: request.leaseMs });
     } catch (error) {
       // The common path is one write from `posted`. A claim whose lease ran out is taken over with
       // a second write, conditioned on the version the refusal showed (the rare path: a dead owner).
-      const seen = isJobboardError(error, ClaimRefusedError) && error.reason !== 'boardBusy' ? error.job : undefined;
+      const seen = isJobboardError(error, ClaimRefusedError) && error.reason === 'leased' ? error.job : undefined;
       if (seen === undefined || !leaseExpired(seen, ctx.now, ctx.clockSkewMs) || seen.attempts >= seen.maxAttempts || seen.stopRequested !== undefined) throw error;
-      const job = await write(transition.takeOver(seen, request, ctx));
+      const job = await write(transition.takeOver(seen, holding, ctx));
       return this.reported('job_claimed', job, { leaseMs: request.leaseMs, tookOverFrom: seen.owner, lostAttempt: seen.attempts });
     }
   }
@@ -143,7 +123,7 @@ export class DynamoJobStore implements JobStore {
   }
 
   async failUnclaimed(seen: Job, reason: 'exhausted' | 'expired', deadLetterReason?: string): Promise<Job> {
-    const failed = await this.update(transition.failUnclaimed(seen, reason, deadLetterReason, this.context()));
+    const failed = await this.finished(await this.update(transition.failUnclaimed(seen, reason, deadLetterReason, this.context())));
     return this.reported('job_failed', failed, { reason: deadLetterReason ?? reason });
   }
 
@@ -157,7 +137,7 @@ export class DynamoJobStore implements JobStore {
   }
 
   async trash(id: string): Promise<Job> {
-    return this.reported('job_trashed', await this.update(transition.trash(await this.get(id), this.context())));
+    return this.reported('job_trashed', await this.finished(await this.update(transition.trash(await this.get(id), this.context()))));
   }
 
   async retry(id: string): Promise<Job> {
@@ -186,7 +166,7 @@ export class DynamoJobStore implements JobStore {
   async carryOutStop(seen: Job): Promise<Job> {
     const ctx = this.context();
     if (seen.stopRequested === 'suspend') return this.reported('job_suspended', await this.update(transition.suspend(seen, ctx)), { stopRequested: 'suspend' });
-    return this.reported('job_trashed', await this.update(transition.trash(seen, ctx)), { stopRequested: seen.stopRequested });
+    return this.reported('job_trashed', await this.finished(await this.update(transition.trash(seen, ctx))), { stopRequested: seen.stopRequested });
   }
 
   async markPosted(seen: Job, postedAt: number): Promise<boolean> {
@@ -197,31 +177,6 @@ export class DynamoJobStore implements JobStore {
       if (error instanceof InvalidStateError || error instanceof NotFoundError) return false;
       throw error;
     }
-  }
-
-  async list(query: ListQuery = {}): Promise<ListPage> {
-    return this.listing.list(query, await this.boardsOf(query.board));
-  }
-
-  async count(board?: string): Promise<CountByState> {
-    return this.counts.count(await this.boardsOf(board));
-  }
-
-  /** The board asked for, or every board. */
-  private async boardsOf(board: string | undefined): Promise<string[]> {
-    return board === undefined ? this.boards.names() : [board];
-  }
-
-  async openPartitions(): Promise<string[]> {
-    const boards = await this.boards.names();
-    return boards.flatMap((board) => allShards().map((shard) => openShardKey(shard, board)));
-  }
-
-  async openJobsPage(partition: string, after: string | null, createdBefore: number, maxRead: number): Promise<OpenJobsPage> {
-    // `to` is inclusive; one millisecond earlier keeps "before" strict.
-    const page = await this.reader.page(TABLE.openIndex, partition, { after, to: `${timeSortPrefix(createdBefore - 1)}$`, maxRead });
-    const jobs = await this.reader.jobs(page.entries.map((entry) => entry.pk));
-    return { jobs: [...jobs.values()].filter((job) => !isFinal(job.state)), next: page.lastRead };
   }
 
   private async update(spec: UpdateSpec): Promise<Job> {
@@ -235,8 +190,26 @@ export class DynamoJobStore implements JobStore {
    */
   private async ended(job: Job, spec: UpdateSpec): Promise<Job> {
     const written = await this.update(spec);
-    if (job.holdsSlot === true && job.owner !== undefined) await this.writer.write(releaseSlot(boardOf(job), job.owner)).catch(() => undefined);
-    return written;
+    const owner = job.owner;
+    if (owner !== undefined) await Promise.all((job.holds ?? []).map((key) => this.writer.write(release(key, { owner, jobId: job.id })).catch(() => undefined)));
+    return this.finished(written);
+  }
+
+  /**
+   * A job that turned final tells its children. If that fails (or the process dies first), the
+   * children stay `waiting` on a final parent, and the sweeper's repair tells them.
+   */
+  private async finished(job: Job): Promise<Job> {
+    if (isFinal(job.state) && (job.children ?? []).length > 0) await this.links.parentFinished(job).catch(() => undefined);
+    return job;
+  }
+
+  async linkChild(child: Job, parents: ReadonlyMap<string, Job>): Promise<void> {
+    await this.links.link(child, parents);
+  }
+
+  async repairWaiting(child: Job, parents: ReadonlyMap<string, Job>): Promise<void> {
+    await this.links.repair(child, parents);
   }
 
   private slotDependencies(): SlotClaimDependencies {

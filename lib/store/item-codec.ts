@@ -4,7 +4,8 @@
  */
 import type { Job } from '../model.js';
 import { TABLE } from '../table.js';
-import { jobKey, kindOfKey, openIndexAttributes } from './keys.js';
+import { isFinal } from '../states.js';
+import { boardOf, doneIndexAttributes, jobKey, kindOfKey, openIndexAttributes } from './keys.js';
 
 /** Attributes that exist only on the item: the key and the index keys. */
 const ITEM_ONLY = new Set<string>([
@@ -15,11 +16,24 @@ const ITEM_ONLY = new Set<string>([
   TABLE.doneIndex.sortKey,
 ]);
 
+/**
+ * Kept as DynamoDB string sets, so that a parent can be taken out of `waitingOn` (and a child
+ * added to `children`) by one idempotent `DELETE`/`ADD`. DynamoDB holds no empty set: an empty
+ * list is simply absent.
+ */
+const STRING_SETS = ['waitingOn', 'children'] as const;
+
 /** The item a new job is written as: its key, its attributes and its open-index keys. */
 export function newJobItem(job: Job): Record<string, unknown> {
   const item: Record<string, unknown> = { [TABLE.partitionKey]: jobKey(job.id) };
   for (const [key, value] of Object.entries(job)) if (value !== undefined) item[key] = value;
-  return Object.assign(item, openIndexAttributes(job.id, job.createdAt, job.board));
+  for (const name of STRING_SETS) {
+    const members = job[name];
+    if (members === undefined || members.length === 0) delete item[name];
+    else item[name] = new Set(members);
+  }
+  // Final at birth (a child of a parent that had already failed): straight into the done index.
+  return Object.assign(item, isFinal(job.state) ? doneIndexAttributes(job.id, job.state, job.endedAt ?? job.createdAt, boardOf(job)) : openIndexAttributes(job.id, job.createdAt, job.board));
 }
 
 /** The job an item holds. An item of another kind is a programming error, not data to coerce. */
@@ -27,6 +41,6 @@ export function jobFromItem(item: Record<string, unknown>): Job {
   const pk = item[TABLE.partitionKey];
   if (typeof pk === 'string' && kindOfKey(pk) !== 'job') throw new TypeError(`item ${pk} is not a job`);
   const job: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(item)) if (!ITEM_ONLY.has(key)) job[key] = value;
+  for (const [key, value] of Object.entries(item)) if (!ITEM_ONLY.has(key)) job[key] = value instanceof Set ? [...(value as Set<unknown>)].sort() : value;
   return job as unknown as Job;
 }

@@ -15,6 +15,7 @@ import type { StoreOptions } from '../config.js';
 import type { ErrorInput, Job, StopRequest } from '../model.js';
 import type { CountByState } from './counting.js';
 import type { ListPage, ListQuery } from './listing.js';
+import type { SemaphoreRequest } from './semaphores.js';
 import type { ClaimRequest } from './transitions.js';
 
 /** A page of open jobs from one shard, for maintenance scans. */
@@ -25,8 +26,12 @@ export interface OpenJobsPage {
 }
 
 export interface ClaimOptions {
-  /** Take one of this board's `maxRunning` slots in the same transaction (the board has a limit). */
-  slotBoard?: string;
+  /**
+   * Semaphores to take in the claim's transaction: the board's `maxRunning` slot (when the board
+   * has a limit) and the job's scopes (the posting says them; if it does not, the store learns
+   * them from the refused claim and claims again).
+   */
+  semaphores?: readonly SemaphoreRequest[];
 }
 
 export interface JobStore {
@@ -107,6 +112,12 @@ export interface JobStore {
   list(query?: ListQuery): Promise<ListPage>;
   /** How many jobs are in each state, on one board or on all. */
   count(board?: string): Promise<CountByState>;
+  /** The jobs of these ids that exist. */
+  getMany(ids: readonly string[]): Promise<Map<string, Job>>;
+  /** After a child's post: its unfinished parents learn of it; parents final already are told to it at once. */
+  linkChild(child: Job, parents: ReadonlyMap<string, Job>): Promise<void>;
+  /** Maintenance: re-tells a `waiting` child about its parents (`parents` as read now), in case a crash lost the news. */
+  repairWaiting(child: Job, parents: ReadonlyMap<string, Job>): Promise<void>;
   /** Every open-index partition (each board's shards), in a stable order, for maintenance scans. */
   openPartitions(): Promise<string[]>;
   /** Open jobs of one open-index partition created before `createdBefore`, oldest first, from `after` on. */

@@ -79,17 +79,20 @@ export function suspend(seen: Job, ctx: TransitionContext): UpdateSpec {
 
 /**
  * An operator puts a suspended job back: `posted`, due when it was due before (a delay still
- * ahead is kept). `postedAt` is when its new posting becomes deliverable; a delay longer than a
- * message can hold is left to maintenance, as at post.
+ * ahead is kept; `postedAt` is when its new posting becomes deliverable, undefined when the delay
+ * is longer than a message can hold and maintenance posts it, as at post), or `waiting` when
+ * parents it waits on are still unfinished. Conditioned on `waitingOn` being as read.
  */
 export function resume(seen: Job, postedAt: number | undefined, now: number): UpdateSpec {
+  const waiting = (seen.waitingOn ?? []).length > 0;
+  const target = waiting ? { state: JobState.waiting } : { state: JobState.posted, ...(postedAt === undefined ? {} : { postedAt }) };
   return {
     kind: 'update',
     operation: 'resume',
     key: jobKey(seen.id),
-    set: { state: JobState.posted, updatedAt: now, ...(postedAt === undefined ? {} : { postedAt }) },
-    remove: postedAt === undefined ? ['postedAt'] : [],
-    condition: '#state = :suspended',
+    set: { ...target, updatedAt: now },
+    remove: waiting || postedAt === undefined ? ['postedAt'] : [],
+    condition: `#state = :suspended AND ${waiting ? 'attribute_exists' : 'attribute_not_exists'}(#waitingOn)`,
     values: { ':suspended': JobState.suspended },
     refused: stateRefusal(seen.id, 'resume'),
   };

@@ -1,18 +1,19 @@
 /**
- * Claims on a board with `maxRunning`: the job's claim and a slot on its board in one
- * transaction (`board-items.ts` has the slot timeline). A full board is first checked for slots
- * whose holders are gone (the job ended, or its lease ran out): those are cleared, and the claim
- * is tried once more. A transaction returns no item, so the claimed job is read back.
+ * Claims that must hold semaphores besides the job (a board's `maxRunning` slot, scope locks):
+ * the job's claim and every acquisition in one transaction (`semaphores.ts` has the timeline).
+ * A semaphore that refuses is first checked for holders that are gone (the job ended, or its
+ * lease ran out): those are cleared, and the claim is tried once more. A transaction returns no
+ * item, so the claimed job is read back.
  *
- * Cost on such a board: the claim is a transaction of two items (4 write units instead of 1),
- * plus one read; each ending write is followed by a 1-unit slot release.
+ * Cost: a transaction of 1 + n items (2 write units each instead of 1), plus one read; each
+ * ending write is followed by a 1-unit release per semaphore.
  */
 import type { Job } from '../model.js';
 import { JobState } from '../states.js';
-import { acquireSlot, BoardBusyError, clearStaleSlot, type SlotMap } from './board-items.js';
 import type { IndexReader } from './index-reader.js';
 import { jobKey } from './keys.js';
 import { leaseExpired } from './refusals.js';
+import { acquire, clearStale, semaphoreKey, SemaphoreBusyError, type Holder, type SemaphoreRequest } from './semaphores.js';
 import type { UpdateSpec } from './write-spec.js';
 import type { ItemWriter } from './writer.js';
 
@@ -24,33 +25,33 @@ export interface SlotClaimDependencies {
   clockSkewMs: number;
 }
 
-/** Writes `claimSpec` (a claim or a takeover) together with a slot on `board`; returns the claimed job. */
-export async function claimWithSlot(deps: SlotClaimDependencies, claimSpec: UpdateSpec, id: string, owner: string, board: string): Promise<Job> {
-  const claimHoldingSlot = { ...claimSpec, set: { ...claimSpec.set, holdsSlot: true }, remove: (claimSpec.remove ?? []).filter((name) => name !== 'holdsSlot') };
-  const specs = [claimHoldingSlot, acquireSlot(board, owner, id)];
+/** Writes `claimSpec` (a claim or a takeover) together with every semaphore asked for; returns the claimed job. */
+export async function claimWithSemaphores(deps: SlotClaimDependencies, claimSpec: UpdateSpec, id: string, owner: string, requests: readonly SemaphoreRequest[]): Promise<Job> {
+  const holds = requests.map(semaphoreKey);
+  const claimHolding = { ...claimSpec, set: { ...claimSpec.set, holds }, remove: (claimSpec.remove ?? []).filter((name) => name !== 'holds') };
+  const specs = [claimHolding, ...requests.map((request) => acquire(request, { owner, jobId: id }))];
   for (let round = 0; ; round++) {
     try {
-      await deps.writer.writeAll(specs, 'claimWithSlot');
+      await deps.writer.writeAll(specs, 'claimWithSemaphores');
       return await deps.get(id);
     } catch (error) {
-      if (!(error instanceof BoardBusyError) || error.settings.paused || round > 0) throw error;
-      if ((await clearStaleSlots(deps, board, error.slots)) === 0) throw error;
+      if (!(error instanceof SemaphoreBusyError) || error.paused || round > 0) throw error;
+      if ((await clearStaleHolders(deps, semaphoreKey(error.request), error.holders)) === 0) throw error;
     }
   }
 }
 
-/** Clears the slots whose holder no longer runs its job; returns how many it cleared. */
-async function clearStaleSlots(deps: SlotClaimDependencies, board: string, slots: SlotMap): Promise<number> {
-  const entries = Object.entries(slots);
-  const jobs = await deps.reader.jobs([...new Set(entries.map(([, id]) => jobKey(id)))], ['id', 'state', 'owner', 'leaseExpiresAt']);
+/** Clears the holders whose claim no longer runs its job; returns how many it cleared. */
+async function clearStaleHolders(deps: SlotClaimDependencies, key: string, holders: readonly Holder[]): Promise<number> {
+  const jobs = await deps.reader.jobs([...new Set(holders.map((h) => jobKey(h.jobId)))], ['id', 'state', 'owner', 'leaseExpiresAt']);
   const now = deps.now();
-  const stale = entries.filter(([owner, id]) => {
-    const job = jobs.get(jobKey(id));
-    return job === undefined || job.state !== JobState.claimed || job.owner !== owner || leaseExpired(job, now, deps.clockSkewMs);
+  const stale = holders.filter((holder) => {
+    const job = jobs.get(jobKey(holder.jobId));
+    return job === undefined || job.state !== JobState.claimed || job.owner !== holder.owner || leaseExpired(job, now, deps.clockSkewMs);
   });
   const cleared = await Promise.all(
-    stale.map(([owner, id]) =>
-      deps.writer.write(clearStaleSlot(board, owner, id)).then(
+    stale.map((holder) =>
+      deps.writer.write(clearStale(key, holder)).then(
         () => 1,
         // Cleared by another claimant meanwhile, or the storage refused: either way not ours to count.
         () => 0,

@@ -48,6 +48,8 @@ export interface TransitionContext {
 export interface ClaimRequest {
   owner: string;
   leaseMs: number;
+  /** How many scopes the claim acquires with it (its transaction's scope locks); must equal the job's. */
+  scopesHeld?: number;
 }
 
 export function post(job: Job): PutSpec {
@@ -70,14 +72,16 @@ export function claim(id: string, request: ClaimRequest, ctx: TransitionContext)
     key: jobKey(id),
     set: { state: JobState.claimed, owner: request.owner, leaseExpiresAt: now + request.leaseMs, startedAt: now, updatedAt: now },
     add: { attempts: 1 },
-    // A claim with a board slot sets it again (slot-claims.ts).
-    remove: ['holdsSlot'],
+    // A claim holding semaphores sets them again (slot-claims.ts).
+    remove: ['holds'],
     condition:
       '#state = :posted AND #attempts < #maxAttempts AND attribute_not_exists(#stopRequested)' +
+      // A scoped job is claimed only together with its scopes (a posting may lack them).
+      ' AND (attribute_not_exists(#scopes) OR size(#scopes) = :scopesHeld)' +
       ' AND (attribute_not_exists(#waitUntil) OR #waitUntil <= :now)' +
       ' AND (attribute_not_exists(#dispatchBy) OR #dispatchBy > :now OR #attempts > :zero)',
-    values: { ':posted': JobState.posted, ':now': now, ':zero': 0 },
-    refused: jobRefusal((current) => claimRefusal(id, current, now, ctx.clockSkewMs)),
+    values: { ':posted': JobState.posted, ':now': now, ':zero': 0, ':scopesHeld': request.scopesHeld ?? 0 },
+    refused: jobRefusal((current) => claimRefusal(id, current, now, ctx.clockSkewMs, request.scopesHeld ?? 0)),
   };
 }
 
@@ -99,8 +103,10 @@ export function takeOver(seen: Job, request: ClaimRequest, ctx: TransitionContex
     operation: 'takeOver',
     set: { ...fresh.set, errors: appendError(seen.errors ?? [], lost, LIMITS.errorHistory), history: withAttempt(seen, 'lost', seen.leaseExpiresAt ?? now) },
     // A dead owner's job whose stop was requested is stopped, never run again (see claimRefusal).
-    condition: '#state = :claimed AND #version = :seenVersion AND #leaseExpiresAt < :expiredBefore AND #attempts < #maxAttempts AND attribute_not_exists(#stopRequested)',
-    values: { ':claimed': JobState.claimed, ':seenVersion': seen.version, ':expiredBefore': now - ctx.clockSkewMs },
+    condition:
+      '#state = :claimed AND #version = :seenVersion AND #leaseExpiresAt < :expiredBefore AND #attempts < #maxAttempts AND attribute_not_exists(#stopRequested)' +
+      ' AND (attribute_not_exists(#scopes) OR size(#scopes) = :scopesHeld)',
+    values: { ':claimed': JobState.claimed, ':seenVersion': seen.version, ':expiredBefore': now - ctx.clockSkewMs, ':scopesHeld': request.scopesHeld ?? 0 },
   };
 }
 

@@ -26,6 +26,11 @@ export interface UpdateSpec {
   setPaths?: Record<string, unknown>;
   removePaths?: readonly string[];
   names?: Record<string, string>;
+  /** String-set members to add to / delete from a set attribute (DynamoDB `ADD` / `DELETE`). */
+  addToSet?: Record<string, readonly string[]>;
+  deleteFromSet?: Record<string, readonly string[]>;
+  /** The item may not exist yet (a semaphore's first holder creates it): no `attribute_exists(pk)` guard. */
+  mayCreate?: boolean;
   condition: string;
   values?: Record<string, unknown>;
   refused: Refusal;
@@ -63,7 +68,8 @@ export function renderUpdate(spec: UpdateSpec): RenderedUpdate {
     names[`#${attribute}`] = attribute;
     return `#${attribute}`;
   };
-  const setClauses = [`${name('version')} = #version + :one`];
+  const setClauses = [spec.mayCreate === true ? `${name('version')} = if_not_exists(#version, :zero) + :one` : `${name('version')} = #version + :one`];
+  if (spec.mayCreate === true) values[':zero'] = 0;
   for (const [attribute, delta] of Object.entries(spec.add ?? {})) {
     values[`:add_${attribute}`] = delta;
     setClauses.push(`${name(attribute)} = #${attribute} + :add_${attribute}`);
@@ -77,8 +83,16 @@ export function renderUpdate(spec: UpdateSpec): RenderedUpdate {
     setClauses.push(`${path} = :path_${n}`);
   });
   const removeClauses = [...(spec.remove ?? []).map(name), ...(spec.removePaths ?? [])];
-  const expression = `SET ${setClauses.join(', ')}${removeClauses.length > 0 ? ` REMOVE ${removeClauses.join(', ')}` : ''}`;
-  const condition = `attribute_exists(#pk) AND (${spec.condition})`;
+  const setClause = (verb: string, members: Record<string, readonly string[]> | undefined) => {
+    const clauses = Object.entries(members ?? {}).map(([attribute, setMembers]) => {
+      values[`:${verb}_${attribute}`] = new Set(setMembers);
+      return `${name(attribute)} :${verb}_${attribute}`;
+    });
+    return clauses.length > 0 ? ` ${verb.toUpperCase()} ${clauses.join(', ')}` : '';
+  };
+  const expression =
+    `SET ${setClauses.join(', ')}${removeClauses.length > 0 ? ` REMOVE ${removeClauses.join(', ')}` : ''}` + setClause('add', spec.addToSet) + setClause('delete', spec.deleteFromSet);
+  const condition = spec.mayCreate === true ? spec.condition : `attribute_exists(#pk) AND (${spec.condition})`;
   return { UpdateExpression: expression, ConditionExpression: condition, ...usedOnly(`${expression} ${condition}`, names, values) };
 }
 

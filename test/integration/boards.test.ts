@@ -82,14 +82,14 @@ describe('maxRunning', () => {
     const intervals = jobs.map((j) => [j.startedAt ?? 0, j.endedAt ?? 0] as [number, number]);
     expect(maxOverlap(intervals)).toBe(2);
     // Every slot is given back (the release follows each ending write).
-    const slots = async () => (await h.documentClient.send(new GetCommand({ TableName: h.table.tableName, Key: { pk: boardKey('limited') } }))).Item?.running;
-    await waitFor(async () => (Object.keys((await slots()) ?? { x: 1 }).length === 0 ? true : undefined), { what: 'the board’s slots to be free' });
+    const slots = async () => (await h.documentClient.send(new GetCommand({ TableName: h.table.tableName, Key: { pk: boardKey('limited') } }))).Item?.holders as Set<string> | undefined;
+    await waitFor(async () => (((await slots())?.size ?? 0) === 0 ? true : undefined), { what: 'the board’s slots to be free' });
   });
 
   it('a dead holder’s slot frees once its lease runs out', async () => {
     await h.jobs.updateBoard('one-slot', { maxRunning: 1 });
     const { job: orphan } = await postBody(h.store, { type: 'demo.echo', board: 'one-slot' });
-    const dead = await h.store.claim(orphan.id, { owner: 'dead-conductor', leaseMs: 1_500 }, { slotBoard: 'one-slot' });
+    const dead = await h.store.claim(orphan.id, { owner: 'dead-conductor', leaseMs: 1_500 }, { semaphores: [{ kind: 'board', board: 'one-slot' }] });
     const { job } = await h.post({ type: 'demo.echo', board: 'one-slot' });
     h.startPolling();
     const done = await waitFor(h.finished(job.id), { what: 'a job of the board to run after the dead holder’s lease', timeoutMs: 20_000 });

@@ -59,7 +59,7 @@ describe('stopping work when the conductor dies', () => {
     await waitFor(h.finished(next.id), { what: 'the board’s next job to run', timeoutMs: 30_000 });
     await waitFor(h.finished(held.id), { what: 'the crashed job to be run again', timeoutMs: 30_000 });
     // Every slot is given back (the release follows each ending write).
-    const slots = async () => (await h.documentClient.send(new GetCommand({ TableName: h.table.tableName, Key: { pk: boardKey('crash-slot') } }))).Item?.running;
-    await waitFor(async () => (Object.keys((await slots()) ?? { x: 1 }).length === 0 ? true : undefined), { what: 'the board’s slots to be free' });
+    const slots = async () => (await h.documentClient.send(new GetCommand({ TableName: h.table.tableName, Key: { pk: boardKey('crash-slot') } }))).Item?.holders as Set<string> | undefined;
+    await waitFor(async () => (((await slots())?.size ?? 0) === 0 ? true : undefined), { what: 'the board’s slots to be free' });
   });
 });

@@ -73,7 +73,7 @@ describe('cost of one job', () => {
     await store.boards.update('cost-limited', { maxRunning: 5 });
     const { job } = await postBody(store, { type: 'demo.echo', board: 'cost-limited' });
     meter.reset();
-    const claimed = await store.claim(job.id, { owner: 'a', leaseMs: 60_000 }, { slotBoard: 'cost-limited' });
+    const claimed = await store.claim(job.id, { owner: 'a', leaseMs: 60_000 }, { semaphores: [{ kind: 'board', board: 'cost-limited' }] });
     await store.consume(claimed, null);
     const cost = meter.snapshot();
     console.log('claim and consume on a maxRunning board:', JSON.stringify(cost));

@@ -15,6 +15,7 @@ import { JobService } from '../../lib/job-service.js';
 import { JsonLogger } from '../../lib/logger.js';
 import type { Job } from '../../lib/model.js';
 import { Sweeper } from '../../lib/maintenance/index.js';
+import { postingOf } from '../../lib/queue/posting-of.js';
 import { SqsPostingQueue } from '../../lib/queue/sqs-posting-queue.js';
 import { JobTypeRegistry, type JobType } from '../../lib/registry.js';
 import { Conductor } from '../../lib/run/conductor.js';
@@ -74,8 +75,9 @@ export class BoardHarness {
     const logger = (this.logger = new JsonLogger({}, (line) => this.logs.push(JSON.parse(line) as Record<string, unknown>)));
     this.registry = new JobTypeRegistry(this.options.jobTypes ?? demoJobTypes);
     this.bus = new EventBus([logObserver(logger)]);
-    this.store = new DynamoJobStore(this.documentClient, { tableName: this.table.tableName }, { now: this.clock.now, events: this.bus });
     const queue = (this.postings = SqsPostingQueue.single(this.sqs, this.queue.queueUrl, this.queue.deadLetterQueueUrl));
+    const onReleased = (jobs: Job[]) => queue.send(jobs.map((job) => postingOf(job, this.clock.now())));
+    this.store = new DynamoJobStore(this.documentClient, { tableName: this.table.tableName }, { now: this.clock.now, events: this.bus, onReleased });
     this.jobs = new JobService({ store: this.store, queue, registry: this.registry, logger, now: this.clock.now });
     this.conductor = this.newConductor();
     this.sweeper = this.newSweeper();

@@ -5,7 +5,7 @@ import { inject } from 'vitest';
 import type { BoardHarness } from './board-harness.js';
 import type { ConductorProcessConfig } from './conductor-process.js';
 
-export function spawnConductor(h: BoardHarness, leaseMs: number): { child: ChildProcess; exited: Promise<unknown> } {
+export function spawnConductor(h: BoardHarness, leaseMs: number, options: Pick<ConductorProcessConfig, 'dieBeforeRelease'> = {}): { child: ChildProcess; exited: Promise<unknown> } {
   const config: ConductorProcessConfig = {
     dynamoEndpoint: inject('dynamoEndpoint'),
     sqsEndpoint: h.queue.endpoint,
@@ -13,6 +13,7 @@ export function spawnConductor(h: BoardHarness, leaseMs: number): { child: Child
     queueUrl: h.queue.queueUrl,
     deadLetterQueueUrl: h.queue.deadLetterQueueUrl,
     leaseMs,
+    ...options,
   };
   const script = fileURLToPath(new URL('./conductor-process.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(config)], { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -23,13 +23,27 @@ export interface ConductorProcessConfig {
   queueUrl: string;
   deadLetterQueueUrl: string;
   leaseMs: number;
+  /** Dies (SIGKILL to itself) right before its first write that tells a child its parent ended. */
+  dieBeforeRelease?: boolean;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ConductorProcessConfig;
 const sqs = sqsClient(config.sqsEndpoint);
 const logger = new JsonLogger({ process: 'child' });
 const events = new EventBus([logObserver(logger)]);
-const store = new DynamoJobStore(DynamoDBDocumentClient.from(dynamoClient(config.dynamoEndpoint)), { tableName: config.tableName }, { events });
+const documentClient = DynamoDBDocumentClient.from(dynamoClient(config.dynamoEndpoint));
+if (config.dieBeforeRelease === true) {
+  // A crash at the worst moment for dependencies: the parent's consume is written, its child not yet told.
+  documentClient.middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as { UpdateExpression?: string };
+      if (input.UpdateExpression?.includes('DELETE #waitingOn')) process.kill(process.pid, 'SIGKILL');
+      return next(args);
+    },
+    { step: 'initialize', name: 'dieBeforeRelease' },
+  );
+}
+const store = new DynamoJobStore(documentClient, { tableName: config.tableName }, { events });
 const conductor = new Conductor({
   store,
   queue: SqsPostingQueue.single(sqs, config.queueUrl, config.deadLetterQueueUrl),

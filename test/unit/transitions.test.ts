@@ -144,7 +144,8 @@ describe("operators' and maintenance's writes", () => {
   it('suspend takes posted or waiting jobs (or a dead claim); resume only suspended ones', () => {
     expect(transition.suspend({ ...claimed, state: 'posted' }, ctx).condition).toBe('#state IN (:posted, :waiting) OR (#state = :claimed AND #leaseExpiresAt < :expiredBefore)');
     const resume = transition.resume({ ...claimed, state: 'suspended' }, now, now);
-    expect(resume.condition).toBe('#state = :suspended');
+    expect(resume.condition).toBe('#state = :suspended AND attribute_not_exists(#waitingOn)');
+    expect(transition.resume({ ...claimed, state: 'suspended', waitingOn: ['p'] }, now, now).set).toMatchObject({ state: 'waiting' });
     expect(resume.set).toMatchObject({ state: 'posted', postedAt: now });
     expect(resume.refused(item({ state: 'posted' }))).toBeInstanceOf(InvalidStateError);
   });

@@ -1,0 +1,61 @@
+/**
+ * Unique jobs (DESIGN.md, Scopes and unique jobs): `unique#<key>` names the job that holds the
+ * key. A post with a `uniqueKey` writes the job and the key item in one transaction.
+ *
+ * Who may write when:
+ * - claim: a post, while no item holds the key (`attribute_not_exists`): of twenty racing posts
+ *   one wins, the others read the holder.
+ * - replace: a post that has read the holder and found it final (or gone), conditioned on the
+ *   item still naming that holder, so two posts replacing the same final holder cannot both win.
+ * Nothing frees a key when its job ends: the next post finds the holder final and replaces it.
+ * So a key is free once its job is final by any path (consume, fail, trash, cancel), at no cost.
+ */
+import { JobboardError, type ValidationIssue } from '../errors.js';
+import { itemKey } from './keys.js';
+import type { PutSpec } from './write-spec.js';
+
+/** 409: another unfinished job holds the key. `details` names it. */
+export class DuplicateError extends JobboardError {
+  override readonly name = 'DuplicateError';
+  readonly code = 'DuplicateError';
+  readonly details: readonly ValidationIssue[];
+  constructor(
+    readonly uniqueKey: string,
+    readonly existingId: string,
+  ) {
+    super(`job ${existingId} holds uniqueKey ${JSON.stringify(uniqueKey)} and has not finished`, { jobId: existingId });
+    this.details = [{ path: 'uniqueKey', message: `held by job ${existingId}` }];
+  }
+}
+
+/** A key's item names another job: the post must look at that job before it may take the key. */
+export class UniqueKeyTakenError extends Error {
+  override readonly name = 'UniqueKeyTakenError';
+  constructor(readonly holderId: string | undefined) {
+    super(`the unique key is held by job ${holderId ?? '(unknown)'}`);
+  }
+}
+
+export function uniqueKeyItemKey(key: string): string {
+  return itemKey('unique', key);
+}
+
+function keySpec(key: string, jobId: string, condition: string, values: Record<string, unknown>): PutSpec {
+  return {
+    kind: 'put',
+    operation: 'takeUniqueKey',
+    key: uniqueKeyItemKey(key),
+    item: { jobId },
+    condition,
+    values,
+    refused: (item) => new UniqueKeyTakenError(typeof item?.jobId === 'string' ? item.jobId : undefined),
+  };
+}
+
+export function claimUniqueKey(key: string, jobId: string): PutSpec {
+  return keySpec(key, jobId, 'attribute_not_exists(#pk)', {});
+}
+
+export function replaceUniqueKey(key: string, jobId: string, finishedHolder: string): PutSpec {
+  return keySpec(key, jobId, '#jobId = :holder', { ':holder': finishedHolder });
+}
