@@ -7,7 +7,7 @@ import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, postFile } from './post-file.j
 import { DEFAULT_WAIT_INTERVAL_MS, DEFAULT_WAIT_TIMEOUT_SECONDS, reportWait, waitForJob, waitOptions } from './wait.js';
 
 /** Options only a single post takes (not allowed with `--file`). */
-const SINGLE_ONLY = ['payload', 'id', 'max-attempts', 'delay', 'run-at', 'dispatch-by', 'timeout', 'board', 'priority', 'wait', 'wait-timeout', 'interval'] as const;
+const SINGLE_ONLY = ['payload', 'id', 'max-attempts', 'delay', 'run-at', 'dispatch-by', 'timeout', 'board', 'priority', 'scope', 'unique-key', 'depends-on', 'on-parent-failure', 'wait', 'wait-timeout', 'interval'] as const;
 
 /** Builds the `POST /jobs` body from the command line. The API checks ranges and answers 400. */
 export function postBody(type: string, values: OptionValues): PostJobBody {
@@ -26,6 +26,14 @@ export function postBody(type: string, values: OptionValues): PostJobBody {
   const priority = stringOption(values, 'priority') as PostJobBody['priority'];
   if (board !== undefined) body.board = board;
   if (priority !== undefined) body.priority = priority;
+  const scopes = listOption(values, 'scope');
+  if (scopes.length > 0) body.scopes = scopes.map(scopeOption);
+  const uniqueKey = stringOption(values, 'unique-key');
+  if (uniqueKey !== undefined) body.uniqueKey = uniqueKey;
+  const dependsOn = listOption(values, 'depends-on');
+  if (dependsOn.length > 0) body.dependsOn = dependsOn;
+  const onParentFailure = stringOption(values, 'on-parent-failure') as PostJobBody['onParentFailure'];
+  if (onParentFailure !== undefined) body.onParentFailure = onParentFailure;
   if (payload !== undefined) body.payload = payload;
   if (id !== undefined) body.id = id;
   if (maxAttempts !== undefined) body.maxAttempts = maxAttempts;
@@ -36,12 +44,26 @@ export function postBody(type: string, values: OptionValues): PostJobBody {
   return body;
 }
 
+/** A repeatable option, each value possibly comma-separated: `--scope a --scope b,c`. */
+function listOption(values: OptionValues, name: string): string[] {
+  const raw = values[name];
+  const all = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  return all.flatMap((value) => String(value).split(',')).map((value) => value.trim()).filter((value) => value !== '');
+}
+
+/** `printer` or `gpu:2` (a key with a limit). The API checks lengths and ranges. */
+function scopeOption(value: string): string | { key: string; limit: number } {
+  const match = /^(.*):(\d+)$/.exec(value);
+  return match === null ? value : { key: match[1] as string, limit: Number(match[2]) };
+}
+
 /** `post <type> [options]` and `post --file FILE [--concurrency N]`. */
 export const postCommand: Command = {
   name: 'post',
   synopsis: [
     'post <type> [--payload JSON] [--id ID] [--max-attempts N] [--delay SECONDS | --run-at ISO]',
     '     [--dispatch-by ISO] [--timeout SECONDS] [--board B] [--priority high|normal|low]',
+    '     [--scope KEY[:LIMIT]]... [--unique-key K] [--depends-on ID]... [--on-parent-failure fail|run]',
     '     [--wait [--wait-timeout SECONDS] [--interval MS]]',
     'post --file FILE [--concurrency N] [--batch-size N]',
   ],
@@ -56,6 +78,10 @@ export const postCommand: Command = {
     "--timeout SECONDS      the job's run time limit (default from the job type, else 60)",
     '--board B              the board it belongs to (default: default)',
     '--priority P           high, normal (default) or low: higher ones start first',
+    '--scope KEY[:LIMIT]    no two jobs with this scope run at once (LIMIT: at most that many); repeatable',
+    '--unique-key K         at most one unfinished job with this key (409 DuplicateError otherwise)',
+    '--depends-on ID        wait until job ID is done; repeatable, or comma-separated',
+    '--on-parent-failure P  fail (default): fail if a parent fails; run: run once every parent is final',
     '--wait                 then wait until the job is final, like `wait` (exit 0, 1, or 2 on timeout)',
     `--wait-timeout SECONDS how long --wait waits (default ${DEFAULT_WAIT_TIMEOUT_SECONDS})`,
     `--interval MS          how often --wait polls (default ${DEFAULT_WAIT_INTERVAL_MS})`,
@@ -73,6 +99,10 @@ export const postCommand: Command = {
     timeout: { type: 'string' },
     board: { type: 'string' },
     priority: { type: 'string' },
+    scope: { type: 'string', multiple: true },
+    'unique-key': { type: 'string' },
+    'depends-on': { type: 'string', multiple: true },
+    'on-parent-failure': { type: 'string' },
     wait: { type: 'boolean' },
     'wait-timeout': { type: 'string' },
     interval: { type: 'string' },

@@ -16,6 +16,6 @@ export function spawnConductor(h: BoardHarness, leaseMs: number, options: Pick<C
     ...options,
   };
   const script = fileURLToPath(new URL('./conductor-process.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(config)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(config)], { stdio: ['ignore', process.env.JOBBOARD_CHILD_LOGS ? 'inherit' : 'ignore', 'inherit'] });
   return { child, exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code))) };
 }
