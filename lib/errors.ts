@@ -104,7 +104,9 @@ export type ClaimRefusalReason =
   /** A scope it needs is held by as many jobs as the scope's limit. */
   | 'scopeBusy'
   /** The claim did not bring the scopes the job has (a posting without them): claim again with them. */
-  | 'scopesMissing';
+  | 'scopesMissing'
+  /** The claimant checked another board's settings than the job's (a posting naming the wrong board). */
+  | 'otherBoard';
 
 /** A claim was refused. `job` is the item as it stood, so the caller needs no extra read. */
 export class ClaimRefusedError extends JobboardError {

@@ -12,7 +12,7 @@ import { LIMITS, resolveConductorOptions, type ConductorOptions } from '../confi
 import { ClaimLostError, ClaimRefusedError, InvalidStateError, NotFoundError, isJobboardError } from '../errors.js';
 import { EventBus, type PostingEvent } from '../events/events.js';
 import type { Job } from '../model.js';
-import { decodePosting } from '../queue/posting.js';
+import { decodePosting, type Posting } from '../queue/posting.js';
 import { silentLogger } from '../logger.js';
 import type { PostingQueue, PostingRecord } from '../queue/posting-queue.js';
 import type { JobType, JobTypeRegistry, Logger } from '../registry.js';
@@ -21,7 +21,7 @@ import { decideOutcome, describeError, type Outcome, type PostingFate } from './
 import { decideRefusal, pausedBoardDecision, type RefusalDecision } from './refusal.js';
 import { defaultSettings } from '../boards/board.js';
 import type { BoardSettingsCache } from '../boards/settings-cache.js';
-import { DEFAULT_BOARD } from '../store/keys.js';
+import { boardOf, DEFAULT_BOARD } from '../store/keys.js';
 import { scopeRequests, type SemaphoreRequest } from '../store/semaphores.js';
 import { runJob } from './run-job.js';
 
@@ -118,23 +118,9 @@ export class Conductor {
     }
     const decoded = decodePosting(record.body);
     if ('malformed' in decoded) return this.settle(record, { action: 'deadLetter', reason: `malformed posting: ${decoded.malformed}` });
-    const board = decoded.posting.board ?? DEFAULT_BOARD;
-    const settings = this.boards === undefined ? defaultSettings(board) : await this.boards.get(board);
-    if (settings.paused) {
-      const receives = Number(record.attributes?.ApproximateReceiveCount ?? 1);
-      const decision = pausedBoardDecision(receives);
-      this.report({ kind: 'posting', name: decision.action === 'delete' ? 'posting_dropped' : 'posting_deferred', jobId: decoded.posting.id, detail: { reason: `board ${board} is paused`, receives } });
-      return this.settle(record, decision);
-    }
-    let job: Job;
-    try {
-      const semaphores: SemaphoreRequest[] = [...(settings.maxRunning === null ? [] : [{ kind: 'board' as const, board }]), ...scopeRequests(decoded.posting.scopes)];
-      const claimOptions = { semaphores };
-      job = await this.store.claim(decoded.posting.id, { owner: `${requestId}:${this.randomToken()}`, leaseMs: this.leaseMs(deadline) }, claimOptions);
-    } catch (error) {
-      if (isJobboardError(error, ClaimRefusedError)) return this.applyRefusal(record, error, decideRefusal(error));
-      throw error;
-    }
+    const claimed = await this.claimPosting(record, decoded.posting, requestId, deadline);
+    if (typeof claimed === 'string') return claimed;
+    const job = claimed;
     const type = this.registry.get(job.type);
     if (type === undefined) {
       // Failed where an operator sees it (and can retry it once the type is deployed), without spending the attempt.
@@ -148,6 +134,36 @@ export class Conductor {
       return this.settle(record, { action: 'returnAfter', delaySeconds: NEWER_VERSION_RETRY_SECONDS });
     }
     return this.run(record, job, type, deadline);
+  }
+
+  /**
+   * Claims the posting's job under its board's settings (a paused board starts nothing) and with
+   * its semaphores, or settles the posting when the claim is refused. A posting that names the
+   * wrong board (an injected or hand-made one) is refused by the claim's condition and claimed
+   * again under the job's own board.
+   */
+  private async claimPosting(record: PostingRecord, posting: Posting, requestId: string, deadline: number): Promise<Job | Fate> {
+    let board = posting.board ?? DEFAULT_BOARD;
+    for (let round = 0; ; round++) {
+      const settings = this.boards === undefined ? defaultSettings(board) : await this.boards.get(board);
+      if (settings.paused) {
+        const receives = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+        const decision = pausedBoardDecision(receives);
+        this.report({ kind: 'posting', name: decision.action === 'delete' ? 'posting_dropped' : 'posting_deferred', jobId: posting.id, detail: { reason: `board ${board} is paused`, receives } });
+        return this.settle(record, decision);
+      }
+      const semaphores: SemaphoreRequest[] = [...(settings.maxRunning === null ? [] : [{ kind: 'board' as const, board }]), ...scopeRequests(posting.scopes)];
+      try {
+        return await this.store.claim(posting.id, { owner: `${requestId}:${this.randomToken()}`, leaseMs: this.leaseMs(deadline), board }, { semaphores });
+      } catch (error) {
+        if (!isJobboardError(error, ClaimRefusedError)) throw error;
+        if (error.reason === 'otherBoard' && error.job !== undefined && round === 0) {
+          board = boardOf(error.job);
+          continue;
+        }
+        return this.applyRefusal(record, error, decideRefusal(error));
+      }
+    }
   }
 
   /** Runs a claimed job and applies the outcome. */

@@ -33,6 +33,7 @@ export function decideRefusal(refusal: ClaimRefusedError): RefusalDecision {
     case 'scopeBusy':
       // Back soon: a holder's end frees its place within seconds (not after the visibility timeout).
       return { action: 'returnAfter', delaySeconds: Math.max(1, Math.ceil((refusal.retryAfterMs ?? 1_000) / 1_000)) };
+    case 'otherBoard':
     case 'scopesMissing':
       // The store claims again with the job's scopes itself; a refusal left over means look again soon.
       return { action: 'returnAfter', delaySeconds: 1 };

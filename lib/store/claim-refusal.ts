@@ -5,8 +5,16 @@
 import { ClaimRefusedError } from '../errors.js';
 import type { Job } from '../model.js';
 import { JobState, isFinal } from '../states.js';
+import { boardOf } from './keys.js';
 
-export function claimRefusal(id: string, job: Job | undefined, now: number, clockSkewMs: number, scopesHeld = 0): ClaimRefusedError {
+/** What the refused claim brought: its scopes, and the board whose settings its claimant checked. */
+export interface ClaimBrought {
+  scopesHeld?: number;
+  board?: string;
+}
+
+export function claimRefusal(id: string, job: Job | undefined, now: number, clockSkewMs: number, brought: ClaimBrought = {}): ClaimRefusedError {
+  const scopesHeld = brought.scopesHeld ?? 0;
   if (job === undefined) return new ClaimRefusedError('missing', `job ${id} does not exist`, undefined, { jobId: id });
   const context = { jobId: id, state: job.state, owner: job.owner };
   if (isFinal(job.state)) return new ClaimRefusedError('final', `job ${id} is already ${job.state}`, undefined, context, job);
@@ -26,6 +34,9 @@ export function claimRefusal(id: string, job: Job | undefined, now: number, cloc
   }
   if (job.waitUntil !== undefined && job.waitUntil > now) {
     return new ClaimRefusedError('notDue', `job ${id} is not due before ${new Date(job.waitUntil).toISOString()}`, job.waitUntil - now, context, job);
+  }
+  if (brought.board !== undefined && boardOf(job) !== brought.board) {
+    return new ClaimRefusedError('otherBoard', `job ${id} is on board ${boardOf(job)}, not ${brought.board}`, undefined, context, job);
   }
   if ((job.scopes?.length ?? 0) !== scopesHeld) {
     return new ClaimRefusedError('scopesMissing', `job ${id} has ${job.scopes?.length ?? 0} scopes; the claim brought ${scopesHeld}`, undefined, context, job);

@@ -25,7 +25,7 @@ import { JobState } from '../states.js';
 import { TABLE } from '../table.js';
 import { claimRefusal } from './claim-refusal.js';
 import { newJobItem } from './item-codec.js';
-import { jobKey } from './keys.js';
+import { DEFAULT_BOARD, jobKey } from './keys.js';
 import { JobExistsError, jobRefusal, stateRefusal } from './refusals.js';
 
 export * from './operator-transitions.js';
@@ -50,6 +50,15 @@ export interface ClaimRequest {
   leaseMs: number;
   /** How many scopes the claim acquires with it (its transaction's scope locks); must equal the job's. */
   scopesHeld?: number;
+  /** The board whose settings the claimant checked (the posting's); the claim holds only for a job of that board. */
+  board?: string;
+}
+
+/** The claim's board check: the settings the claimant applied must be the job's board's. */
+function boardCondition(board: string | undefined): string {
+  if (board === undefined) return '';
+  // The default board is not stored on the job.
+  return board === DEFAULT_BOARD ? ' AND (attribute_not_exists(#board) OR #board = :board)' : ' AND #board = :board';
 }
 
 export function post(job: Job): PutSpec {
@@ -78,10 +87,11 @@ export function claim(id: string, request: ClaimRequest, ctx: TransitionContext)
       '#state = :posted AND #attempts < #maxAttempts AND attribute_not_exists(#stopRequested)' +
       // A scoped job is claimed only together with its scopes (a posting may lack them).
       ' AND (attribute_not_exists(#scopes) OR size(#scopes) = :scopesHeld)' +
+      boardCondition(request.board) +
       ' AND (attribute_not_exists(#waitUntil) OR #waitUntil <= :now)' +
       ' AND (attribute_not_exists(#dispatchBy) OR #dispatchBy > :now OR #attempts > :zero)',
-    values: { ':posted': JobState.posted, ':now': now, ':zero': 0, ':scopesHeld': request.scopesHeld ?? 0 },
-    refused: jobRefusal((current) => claimRefusal(id, current, now, ctx.clockSkewMs, request.scopesHeld ?? 0)),
+    values: { ':posted': JobState.posted, ':now': now, ':zero': 0, ':scopesHeld': request.scopesHeld ?? 0, ':board': request.board },
+    refused: jobRefusal((current) => claimRefusal(id, current, now, ctx.clockSkewMs, { scopesHeld: request.scopesHeld ?? 0, board: request.board })),
   };
 }
 
@@ -105,8 +115,9 @@ export function takeOver(seen: Job, request: ClaimRequest, ctx: TransitionContex
     // A dead owner's job whose stop was requested is stopped, never run again (see claimRefusal).
     condition:
       '#state = :claimed AND #version = :seenVersion AND #leaseExpiresAt < :expiredBefore AND #attempts < #maxAttempts AND attribute_not_exists(#stopRequested)' +
-      ' AND (attribute_not_exists(#scopes) OR size(#scopes) = :scopesHeld)',
-    values: { ':claimed': JobState.claimed, ':seenVersion': seen.version, ':expiredBefore': now - ctx.clockSkewMs, ':scopesHeld': request.scopesHeld ?? 0 },
+      ' AND (attribute_not_exists(#scopes) OR size(#scopes) = :scopesHeld)' +
+      boardCondition(request.board),
+    values: { ':claimed': JobState.claimed, ':seenVersion': seen.version, ':expiredBefore': now - ctx.clockSkewMs, ':scopesHeld': request.scopesHeld ?? 0, ':board': request.board },
   };
 }
 

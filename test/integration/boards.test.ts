@@ -86,6 +86,18 @@ describe('maxRunning', () => {
     await waitFor(async () => (((await slots())?.size ?? 0) === 0 ? true : undefined), { what: 'the board’s slots to be free' });
   });
 
+  it('a posting that names no board cannot slip a job past its board’s limit', async () => {
+    await h.jobs.updateBoard('guarded', { maxRunning: 1 });
+    const { job: holder } = await postBody(h.store, { type: 'demo.echo', board: 'guarded' });
+    await h.store.claim(holder.id, { owner: 'holder', leaseMs: 30_000 }, { semaphores: [{ kind: 'board', board: 'guarded' }] });
+    const { job } = await postBody(h.store, { type: 'demo.echo', board: 'guarded' });
+    await h.postings.send([{ id: job.id }]); // as if hand-made: no board in the body
+    h.startPolling();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await h.stopPolling();
+    expect(await h.store.get(job.id)).toMatchObject({ state: 'posted', attempts: 0 });
+  });
+
   it('a dead holder’s slot frees once its lease runs out', async () => {
     await h.jobs.updateBoard('one-slot', { maxRunning: 1 });
     const { job: orphan } = await postBody(h.store, { type: 'demo.echo', board: 'one-slot' });
