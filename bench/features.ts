@@ -54,6 +54,19 @@ export async function featureCosts(stack: LocalStack, meter: RequestMeter): Prom
   await measure('maxRunning board: claim + consume', 'claim is a 2-item transaction + a read; a slot release follows', async () =>
     store.consume(await claim(limitedJob, { semaphores: [{ kind: 'board' as const, board: 'bench-limited' }] }), null),
   );
+  const scoped = await quietJob(stack, { scopes: ['bench-scope'] });
+  await measure('scoped job (1 scope): claim + consume', 'claim is a 2-item transaction + a read; a scope release follows', async () =>
+    store.consume(await claim(scoped, { semaphores: [{ kind: 'scope' as const, key: 'bench-scope', limit: 1 }] }), null),
+  );
+  await measure('unique job: post', 'the job and its key in one transaction (vs 3 units)', () => quietJob(stack, { uniqueKey: `bench-${randomUUID()}` }));
+  const parent = await quietJob(stack, {});
+  const child = newJob(parsePostRequest({ type: 'demo.echo', dependsOn: [parent.id] }), { typeVersion: 1 }, Date.now(), randomUUID);
+  await measure('dependent job (1 parent): post and link', 'read of the parent, post, the parent learns of its child', () => jobs.post(parsePostRequest({ type: 'demo.echo', id: child.id, dependsOn: [parent.id] })));
+  const claimedParent = await claim(await store.get(parent.id));
+  await measure('parent consume + telling its 1 child', 'the consume (3) + a read of the child, drop and release (2)', () => store.consume(claimedParent, null));
+  // The released child runs on the stack's conductor: let it finish before the next measure.
+  while ((await store.get(child.id)).state !== 'completed') await new Promise((resolve) => setTimeout(resolve, 20));
+
   // Last: the resumed job's posting goes out, and the stack's conductor runs it.
   await measure('resume', 'read + write, then a posting', () => jobs.resume(suspended.id));
   return costs;
@@ -95,4 +108,19 @@ export async function priorityLatency(stack: LocalStack, backlog: number, sample
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
   return { backlog, samples, medianMs: at(0.5), p90Ms: at(0.9), lowLeft };
+}
+
+/** Posts `jobs` jobs that all share one scope key (limit 1), 100 per request, and times them to the last completion. */
+export async function oneScopeThroughput(stack: LocalStack, jobs: number): Promise<{ jobs: number; seconds: number; jobsPerSecond: number }> {
+  const started = performance.now();
+  const ids: string[] = [];
+  for (let i = 0; i < jobs; i += 100) {
+    const body = { jobs: Array.from({ length: Math.min(100, jobs - i) }, () => ({ type: 'demo.echo', scopes: ['bench-hot-scope'] })) };
+    const response = await fetch(`${stack.url}/jobs/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const { results } = (await response.json()) as { results: { job?: { id: string } }[] };
+    ids.push(...results.flatMap((r) => (r.job === undefined ? [] : [r.job.id])));
+  }
+  for (const id of ids) while ((await stack.runtime.store.get(id)).state !== 'completed') await new Promise((resolve) => setTimeout(resolve, 50));
+  const seconds = (performance.now() - started) / 1_000;
+  return { jobs: ids.length, seconds, jobsPerSecond: ids.length / seconds };
 }

@@ -61,7 +61,7 @@ export class FlowBench {
   }
 
   /**
-   * Posts `jobs` demo.echo jobs of ~200 bytes, singly or 100 per batch request, and waits for all
+   * Posts `jobs` demo.echo jobs of ~120 bytes (so the finished item, result and history included, stays within 1 KB: one write unit per write), singly or 100 per batch request, and waits for all
    * to complete. A metered run counts requests (and asks DynamoDB for capacity); an unmetered
    * run is for timing, free of that instrumentation.
    */
@@ -74,7 +74,7 @@ export class FlowBench {
     const invocationsBefore = this.stack.poller.stats.invocations;
     const target = this.consumed + jobs;
     const started = performance.now();
-    const bodies = Array.from({ length: jobs }, (_, i) => ({ type: 'demo.echo', payload: { i, text: 'x'.repeat(180) } }));
+    const bodies = Array.from({ length: jobs }, (_, i) => ({ type: 'demo.echo', payload: { i, text: 'x'.repeat(100) } }));
     const requests = mode === 'single' ? bodies.map((b) => [b]) : chunk(bodies, 100);
     let next = 0;
     await Promise.all(

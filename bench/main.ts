@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { LOCAL_TABLE_NAME } from '../local/stack.js';
 import { conditionalWritesPerSecond } from './ceiling.js';
 import { emulatorEnvironment, measureColdStarts } from './cold-start.js';
-import { featureCosts, priorityLatency, type FeatureCost, type PriorityLatency } from './features.js';
+import { featureCosts, oneScopeThroughput, priorityLatency, type FeatureCost, type PriorityLatency } from './features.js';
 import { FlowBench, type FlowResult } from './flow.js';
 import { conductorMicrosecondsPerJob } from './overhead.js';
 import { PRICES, dollarsPerMillionJobs } from './prices.js';
@@ -43,6 +43,7 @@ let ceiling: { writesPerSecond: number; concurrency: number; cpuMsPerWrite: numb
 let cold: Awaited<ReturnType<typeof measureColdStarts>>;
 let features: FeatureCost[];
 let priority: PriorityLatency;
+let hotScope: Awaited<ReturnType<typeof oneScopeThroughput>>;
 try {
   // Warm-up, discarded: DynamoDB Local's JVM serves writes about twice as fast once its JIT has
   // compiled the hot paths, so flows and ceiling must both be measured warm.
@@ -65,6 +66,8 @@ try {
   process.stderr.write('bench: high-priority start latency behind 2,000 low jobs…\n');
   flow.meter.enabled = false;
   priority = await priorityLatency(stack, 2_000, 20);
+  process.stderr.write('bench: 1,000 jobs on one scope key…\n');
+  hotScope = await oneScopeThroughput(stack, 1_000);
   process.stderr.write('bench: DynamoDB Local ceiling…\n');
   ceiling = await conditionalWritesPerSecond(stack.dynamo.endpoint, 4, flow.javaPid());
   process.stderr.write('bench: cold starts…\n');
@@ -130,6 +133,13 @@ const rows: Row[] = [
     single: `${priority.medianMs.toFixed(0)} / ${priority.p90Ms.toFixed(0)}`,
     batched: '',
     note: `${priority.samples} high jobs; ${priority.lowLeft} low still unstarted after the last; goal median ≤ 1000`,
+  },
+  {
+    section: '7. scopes',
+    metric: `${hotScope.jobs} jobs sharing one scope key (limit 1): jobs/s`,
+    single: hotScope.jobsPerSecond.toFixed(1),
+    batched: '',
+    note: `${hotScope.seconds.toFixed(0)} s; one runs at a time, the others' postings look again every second`,
   },
 ];
 printTable(rows, `Jobboard bench — ${jobs} jobs per run — ${machineSummary()}`);

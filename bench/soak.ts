@@ -5,6 +5,9 @@
  * jobs; then proves from the stack's own transition logs and from DynamoDB that no accepted job
  * was lost, none ran twice at once, none ended other than planned (given how each stop was
  * answered), no cancelled job ran after its cancel, and the limited board stayed within its limit.
+ * Some jobs hold scopes, carry a uniqueKey or depend on others (bench/soak/coordination.ts): no
+ * scope ran more jobs at once than its limit, no two jobs of a key were unfinished at once, and no
+ * child started before its parents ended or was left waiting (bench/soak/coordination-checks.ts).
  *
  * Exit code: 0 only when the run passed (see bench/soak/report.ts for every condition), 1 when
  * it failed, 2 for a bad command line. `npm run soak -- --help` lists the options.
@@ -35,7 +38,8 @@ process.stdout.write(`${formatReport(result, summary)}\n`);
 writeFileSync(
   join(result.runDir, 'report.json'),
   JSON.stringify(
-    { options: result.options, window: result.window, summary, kills: result.kills, lifetimes: result.lifetimes, findings: [...result.detection.findings, ...result.cancelCheck.findings, ...(result.boardLimit?.findings ?? [])], stops: [...result.stops.values()], boardLimit: result.boardLimit, milestones: result.milestones, events: Object.fromEntries(result.log.eventCounts) },
+    { options: result.options, window: result.window, summary, kills: result.kills, lifetimes: result.lifetimes, findings: [...result.detection.findings, ...result.cancelCheck.findings, ...(result.boardLimit?.findings ?? []), ...result.coordinationCheck.findings], stops: [...result.stops.values()], boardLimit: result.boardLimit,
+      coordination: { plan: result.coordination, scopes: result.coordinationCheck.scopes, unique: result.coordinationCheck.unique, dependencies: result.coordinationCheck.dependencies, uniqueAnswers: result.poster.uniqueAnswers }, milestones: result.milestones, events: Object.fromEntries(result.log.eventCounts) },
     null,
     2,
   ),

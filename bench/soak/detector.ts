@@ -34,6 +34,8 @@
  * the earlier owner still wrote as if it owned J: DynamoDB's owner condition let a stale owner
  * through (invariant 2), or two claims both succeeded (invariant 1).
  *
+ * A `job_released` with `by: "parents"` (a waiting child released) ends no run.
+ *
  * Not flagged, by design:
  * - A's run ends by `claim_lost`: its lease expired under it, B took over, and A's write was
  *   refused. The job's code may have run twice at once, which at-least-once with leases allows;
@@ -57,6 +59,7 @@
  * - `unlogged-claims` (information): more attempts than claims logged: a process died between a
  *   claim's write and its log line. Only plausible next to a kill.
  */
+import type { CoordinationFindingKind } from './coordination-checks.js';
 
 /** One process of the local stack, from start to exit. */
 export interface Lifetime {
@@ -83,6 +86,8 @@ export interface TransitionLine {
   stoppedRun?: string;
   /** On a stop carried out after the owner died: the stop that was asked. */
   stopRequested?: string;
+  /** On `job_released`: `parents` when the store released a waiting child (no run ends then). */
+  by?: string;
 }
 
 /** How a run ended. */
@@ -122,7 +127,8 @@ export type FindingKind =
   // From stop-checks.ts:
   | 'ran-after-cancel'
   | 'cancel-not-trashed'
-  | 'board-over-limit';
+  | 'board-over-limit'
+  | CoordinationFindingKind;
 
 export interface Finding {
   jobId: string;
@@ -170,6 +176,8 @@ function endingOf(line: TransitionLine): RunEnding | undefined {
   if (line.event === 'job_failed') return line.durationMs === undefined ? undefined : 'failed';
   if (line.event === 'job_trashed') return line.stoppedRun === 'cancelled' ? 'cancelled' : undefined;
   if (line.event === 'job_suspended') return line.stoppedRun === 'suspended' ? 'suspended' : undefined;
+  // A waiting child released by its parents' end: an owner-less write of a job nobody ran.
+  if (line.event === 'job_released' && line.by === 'parents') return undefined;
   return OUTCOMES[line.event];
 }
 

@@ -1,7 +1,8 @@
 /**
  * Runs one soak: starts the local stack, limits one board (PUT /boards), posts the planned jobs
  * through a window, SIGKILLs and restarts the stack K times at random moments while jobs run,
- * injects duplicate postings, cancels and suspends some jobs (stops.ts), then
+ * injects duplicate postings, cancels and suspends some jobs (stops.ts), posts scoped, unique and
+ * dependent jobs (coordination.ts), then
  * waits until every accepted job is final (or the time budget ends), reads every job back, stops
  * the stack cleanly and hands everything to the detector and the report.
  *
@@ -13,6 +14,8 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SoakOptions } from './args.js';
+import { planCoordination, silentFinishes, type CoordinationPlan } from './coordination.js';
+import { checkCoordination, type CoordinationCheck } from './coordination-checks.js';
 import { detectDoubleRuns, type Detection } from './detector.js';
 import { DuplicateInjector } from './duplicates.js';
 import { getJson, readAll, requestThroughKills, type ReadBack } from './http.js';
@@ -52,6 +55,9 @@ export interface SoakResult {
   /** The operator's cancels and suspends, by job id. */
   stops: Map<string, StopRecord>;
   cancelCheck: CancelCheck;
+  /** What coordination.ts laid over the plan, and what coordination-checks.ts found. */
+  coordination: CoordinationPlan;
+  coordinationCheck: CoordinationCheck;
   /** The board given maxRunning: the setting's answer and the detector's count; undefined without a limit. */
   boardLimit: (BoardLimitCheck & { setStatus: number | undefined }) | undefined;
   log: TransitionLog;
@@ -87,6 +93,7 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
 
   const random = new SeededRandom(options.seed);
   const plan = planJobs(options.jobs, options.seed, options.duplicateFraction, random.fork('plan'), { cancel: options.cancelFraction, suspend: options.suspendFraction });
+  const coordination = planCoordination(plan, random.fork('coordination'));
   const killRandom = random.fork('kills');
   const window = options.window || defaultWindow(options.jobs, options.cycles);
 
@@ -105,8 +112,10 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
   });
   const injector = new DuplicateInjector(stack);
   const stops = new StopController(stack, log, deadline);
-  // Final jobs, and parked ones (acknowledged suspended, never resumed): neither holds a window slot.
-  const finishedCount = () => log.finished.size + stops.parked;
+  // Final jobs (children failed by a parent log nothing), and parked ones (acknowledged suspended,
+  // never resumed): none holds a window slot.
+  const silentlyFinished = silentFinishes(plan);
+  const finishedCount = () => log.finished.size + silentlyFinished(log.finished) + stops.parked;
   const acceptedIds = new Set<string>();
   const poster = new Poster({
     stack,
@@ -228,7 +237,9 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
       // Read every accepted job back from the stack, starting one if a failure left it down.
       const current = stack.current ?? (stack.alive ? await untilDeadline(stack.whenUp(), Date.now() + 120_000) : await stack.start());
       if (current === undefined) throw new Error('the stack did not come up');
-      await readAll(current.url, [...acceptedIds], readBack, () => log.position(current.index));
+      // Refused unique posts too: none of them may exist.
+      const refusedIds = poster.stats.uniqueAnswers.filter((a) => a.status === 409 && !acceptedIds.has(a.jobId)).map((a) => a.jobId);
+      await readAll(current.url, [...acceptedIds, ...refusedIds], readBack, () => log.position(current.index));
       mark(`read back ${readBack.size} jobs`);
     } catch (error) {
       say(`could not read the jobs back: ${String(error)}`);
@@ -246,6 +257,8 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
   const cancelCheck = checkCancels(stops.records.values(), log.lines, (id) => readBack.get(id)?.state);
   const limitedJobs = new Set(plan.filter((job) => job.body.board === LIMITED_BOARD).map((job) => job.id));
   const endedAt = (run: { jobId: string; owner: string }) => readBack.get(run.jobId)?.history?.find((a) => a.owner === run.owner)?.endedAtMs;
+  const uniqueAnswers = poster.stats.uniqueAnswers;
+  const coordinationCheck = checkCoordination({ plan, acceptedIds, runs: detection.runs, lines: log.lines, readBack, uniqueAnswers, endedAt });
   const boardLimit = options.maxRunning > 0 ? { ...checkBoardLimit(LIMITED_BOARD, options.maxRunning, limitedJobs, detection.runs, endedAt), setStatus: boardSetStatus } : undefined;
   return {
     options,
@@ -262,6 +275,8 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
     detection,
     stops: stops.records,
     cancelCheck,
+    coordination,
+    coordinationCheck,
     boardLimit,
     log,
     stderrOddities: stack.stderrOddities,

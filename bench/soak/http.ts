@@ -20,6 +20,18 @@ export interface ReadBack {
   stopRequested?: string | null;
   /** The job's attempt history (its last 20), oldest first; times in epoch ms. */
   history?: { attempt: number; owner: string; startedAtMs: number; endedAtMs: number; outcome: string }[];
+  /** Times of the job (epoch ms): written, first claimed, final. */
+  createdAtMs?: number;
+  startedAtMs?: number;
+  endedAtMs?: number;
+  scopes?: { key: string; limit: number }[];
+  uniqueKey?: string | null;
+  dependsOn?: string[];
+  /** Parents not yet final. */
+  waitingOn?: string[];
+  onParentFailure?: string;
+  /** Names of the errors recorded (the last 10), oldest first. */
+  errorNames?: string[];
   /** The stack's log position when the GET was sent. */
   readAt: Position;
 }
@@ -96,6 +108,8 @@ export async function readAll(baseUrl: string, ids: readonly string[], into: Map
       }
       const job = (got.status === 200 ? got.body : {}) as Record<string, unknown>;
       const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+      const time = (value: unknown) => (typeof value === 'string' ? Date.parse(value) : undefined);
+      const strings = (value: unknown) => (Array.isArray(value) ? value.map(String) : undefined);
       into.set(id, {
         status: got.status,
         state: text(job.state),
@@ -106,6 +120,15 @@ export async function readAll(baseUrl: string, ids: readonly string[], into: Map
         board: text(job.board),
         priority: text(job.priority),
         stopRequested: text(job.stopRequested) ?? null,
+        createdAtMs: time(job.createdAt),
+        startedAtMs: time(job.startedAt),
+        endedAtMs: time(job.endedAt),
+        scopes: Array.isArray(job.scopes) ? (job.scopes as { key: string; limit: number }[]) : undefined,
+        uniqueKey: text(job.uniqueKey) ?? null,
+        dependsOn: strings(job.dependsOn),
+        waitingOn: strings(job.waitingOn),
+        onParentFailure: text(job.onParentFailure),
+        errorNames: Array.isArray(job.errors) ? job.errors.map((e) => String((e as Record<string, unknown>).name)) : undefined,
         history: Array.isArray(job.history)
           ? job.history.map((entry) => {
               const a = entry as Record<string, unknown>;

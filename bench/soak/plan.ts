@@ -17,6 +17,13 @@ export interface PostBody {
   maxAttempts?: number;
   board: string;
   priority: Priority;
+  /** Scope keys (limit 1) or `{key, limit}`: see coordination.ts. */
+  scopes?: (string | { key: string; limit: number })[];
+  /** At most one unfinished job per key; a post while another holds it is refused (409). */
+  uniqueKey?: string;
+  /** Ids of earlier planned jobs this one waits for. */
+  dependsOn?: string[];
+  onParentFailure?: 'fail' | 'run';
 }
 
 /**
@@ -44,6 +51,8 @@ export interface PlannedJob {
   duplicateDelaysMs: number[];
   /** An operator's cancel or suspend, if any (only long `demo.sleep` jobs get one). */
   stop?: PlannedStop;
+  /** A child whose parent is planned to fail under `onParentFailure: fail`: it must end failed, never claimed. */
+  failedByParent?: boolean;
 }
 
 /** Share of each job type in the mix (sums to 1). Short jobs dominate so a run stays fast. */

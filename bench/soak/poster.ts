@@ -8,6 +8,11 @@
  * Posting is windowed: at most `window` jobs are accepted-but-unfinished at once. Without it the
  * whole plan would be posted in seconds, before the first kill; with it, posting goes on through
  * every lifetime, so jobs are also posted after restarts and while the stack is down.
+ *
+ * A job with `dependsOn` is posted only once its parents were accepted (their ids must exist).
+ * A job with a `uniqueKey` may be refused with 409 `DuplicateError` naming the unfinished holder:
+ * that is an expected answer, recorded (with when the try was sent and answered) for the unique
+ * check, and the job is not accepted. Every answer to a unique post is recorded the same way.
  */
 import type { PlannedJob } from './plan.js';
 import type { RunningStack, SoakStack } from './stack-process.js';
@@ -35,6 +40,24 @@ export interface PosterStats {
   acceptedByLifetime: Map<number, number>;
   /** Examples of refusals, for the report. */
   problems: string[];
+  /** 409 DuplicateError on a post with a uniqueKey: an expected refusal (not accepted). */
+  refusedDuplicate: number;
+  /** Children not posted because a parent was never accepted. */
+  orphaned: number;
+  /** Every final answer to a post with a uniqueKey. */
+  uniqueAnswers: UniqueAnswer[];
+}
+
+export interface UniqueAnswer {
+  jobId: string;
+  key: string;
+  status: number;
+  /** For a 409: the job the answer names as the key's holder. */
+  holder?: string;
+  /** The answered try: when it was sent and answered (epoch ms), and whether earlier tries were lost. */
+  sentAtMs: number;
+  answeredAtMs: number;
+  retried: boolean;
 }
 
 export interface PosterOptions {
@@ -64,7 +87,13 @@ export class Poster {
     gaveUp: 0,
     acceptedByLifetime: new Map(),
     problems: [],
+    refusedDuplicate: 0,
+    orphaned: 0,
+    uniqueAnswers: [],
   };
+  /** Ids accepted, and ids whose post ended without acceptance (children wait on both). */
+  private readonly acceptedIds = new Set<string>();
+  private readonly notAccepted = new Set<string>();
   /** Jobs whose POST ended (accepted, refused or given up). */
   private settled = 0;
 
@@ -76,8 +105,13 @@ export class Poster {
     const worker = async () => {
       while (next < this.options.jobs.length) {
         const job = this.options.jobs[next++] as PlannedJob;
-        await this.waitForRoom();
-        await this.post(job);
+        if (!(await this.parentsAccepted(job))) {
+          this.stats.orphaned++;
+          this.notAccepted.add(job.id);
+        } else {
+          await this.waitForRoom();
+          await this.post(job);
+        }
         this.settled++;
       }
     };
@@ -91,7 +125,24 @@ export class Poster {
     }
   }
 
+  /** Waits until every parent's post ended; true when all were accepted. */
+  private async parentsAccepted(job: PlannedJob): Promise<boolean> {
+    const parents = job.body.dependsOn ?? [];
+    while (parents.some((id) => !this.acceptedIds.has(id) && !this.notAccepted.has(id)) && Date.now() < this.options.deadline) await sleep(20);
+    return parents.every((id) => this.acceptedIds.has(id));
+  }
+
   private async post(job: PlannedJob): Promise<void> {
+    const accepted = await this.postTries(job);
+    if (!accepted) this.notAccepted.add(job.id);
+  }
+
+  private recordUnique(job: PlannedJob, status: number, sentAtMs: number, tries: number, holder?: string): void {
+    if (job.body.uniqueKey === undefined) return;
+    this.stats.uniqueAnswers.push({ jobId: job.id, key: job.body.uniqueKey, status, holder, sentAtMs, answeredAtMs: Date.now(), retried: tries > 1 });
+  }
+
+  private async postTries(job: PlannedJob): Promise<boolean> {
     let tries = 0;
     let pause = 100;
     while (Date.now() < this.options.deadline) {
@@ -99,6 +150,7 @@ export class Poster {
       const stack = await this.stackUntilDeadline();
       if (stack === undefined) break;
       let status: number;
+      const sentAtMs = Date.now();
       try {
         const response = await fetch(`${stack.url}/jobs`, {
           method: 'POST',
@@ -109,14 +161,23 @@ export class Poster {
         status = response.status;
         const text = await response.text();
         if (status === 201 || status === 200) {
+          this.recordUnique(job, status, sentAtMs, tries);
           this.accept(job, stack, status, tries);
-          return;
+          return true;
+        }
+        const holder = status === 409 ? duplicateHolder(text) : undefined;
+        if (holder !== undefined && job.body.uniqueKey !== undefined) {
+          this.recordUnique(job, status, sentAtMs, tries, holder);
+          // Naming itself would mean the job exists (a lost try created it): kept as accepted, and flagged by the unique check.
+          if (holder === job.id) this.accept(job, stack, status, tries);
+          else this.stats.refusedDuplicate++;
+          return holder === job.id;
         }
         if (status === 409 || (status >= 400 && status < 500 && status !== 429)) {
           if (status === 409) this.stats.conflicts++;
           else this.stats.rejected++;
           if (this.stats.problems.length < 10) this.stats.problems.push(`POST ${job.id} → ${status} ${text.slice(0, 300)}`);
-          return;
+          return false;
         }
         this.stats.serverErrorRetries++;
       } catch {
@@ -127,10 +188,12 @@ export class Poster {
       pause = Math.min(1_000, pause * 2);
     }
     this.stats.gaveUp++;
+    return false;
   }
 
   private accept(job: PlannedJob, stack: RunningStack, status: number, tries: number): void {
     this.stats.accepted++;
+    this.acceptedIds.add(job.id);
     if (status === 201) this.stats.created++;
     else if (tries > 1) this.stats.replayed++;
     else this.stats.replayedOnFirstTry++;
@@ -142,5 +205,17 @@ export class Poster {
     const current = this.options.stack.current;
     if (current !== undefined) return current;
     return untilDeadline(this.options.stack.whenUp(), this.options.deadline);
+  }
+}
+
+/** The holder a 409 `DuplicateError` names (`details[].message` "held by job <id>"), if it is one. */
+function duplicateHolder(text: string): string | undefined {
+  try {
+    const error = (JSON.parse(text) as { error?: { code?: string; details?: { path?: string; message?: string }[] } }).error;
+    if (error?.code !== 'DuplicateError') return undefined;
+    const detail = error.details?.find((d) => d.path === 'uniqueKey');
+    return /^held by job (\S+)$/.exec(detail?.message ?? '')?.[1] ?? '?';
+  } catch {
+    return undefined;
   }
 }

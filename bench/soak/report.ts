@@ -5,6 +5,7 @@
 import { gaveAttemptBack } from './detector.js';
 import type { SoakResult } from './driver.js';
 import { resultProblem } from './plan.js';
+import { coordinationFailures, coordinationRows } from './report-coordination.js';
 import { countStops, describeStop, placementMismatches, stopRows, type StopCounts } from './report-stops.js';
 import { expectedEndings } from './stop-checks.js';
 
@@ -99,7 +100,10 @@ export function summarize(result: SoakResult): SoakSummary {
   if (limit !== undefined && limit.findings.length > 0) failures.push(`board ${limit.board} ran ${limit.peak} jobs at once, over its maxRunning ${limit.limit}`);
   const misplaced = placementMismatches(result);
   if (misplaced.length > 0) failures.push(`${misplaced.length} jobs read back on another board or priority (first: ${misplaced[0]})`);
-  if (p.accepted < result.plan.length) failures.push(`${result.plan.length - p.accepted} planned jobs were never accepted (${p.gaveUp} given up at the budget, ${p.conflicts} × 409, ${p.rejected} × other 4xx)`);
+  failures.push(...coordinationFailures(result));
+  // Unique posts refused while their key was held are expected; every other planned job must be accepted.
+  const acceptable = result.plan.length - p.refusedDuplicate;
+  if (p.accepted < acceptable) failures.push(`${acceptable - p.accepted} planned jobs were never accepted (${p.gaveUp} given up at the budget, ${p.conflicts} × 409, ${p.rejected} × other 4xx, ${p.orphaned} children of unaccepted parents)`);
   if (result.kills.length < result.options.cycles) failures.push(`only ${result.kills.length} of ${result.options.cycles} kill cycles happened`);
   if (result.budgetExceeded) failures.push(`the ${result.options.maxMinutes}-minute budget ran out`);
   const survivors = result.kills.filter((k) => k.survivors.length > 0);
@@ -147,7 +151,7 @@ export function formatReport(result: SoakResult, summary: SoakSummary): string {
   const byMode = (mode: string) => k.filter((x) => x.mode === mode).length;
   const rows: [string, string][] = [
     ['planned', String(summary.planned)],
-    ['posted (accepted with 2xx)', `${summary.posted}  (201: ${summary.created}, 200 on retry: ${summary.replayed}; ${summary.postedAfterRestart} after a restart)`],
+    ['posted (accepted with 2xx)', `${summary.posted}  (201: ${summary.created}, 200 on retry: ${summary.replayed}; ${summary.postedAfterRestart} after a restart; ${result.poster.refusedDuplicate} unique posts refused 409)`],
     ['completed', String(summary.completed)],
     ['failed as expected (demo.fail)', String(summary.failedAsExpected)],
     ['trashed as expected (cancelled)', String(summary.trashedAsExpected)],
@@ -159,6 +163,7 @@ export function formatReport(result: SoakResult, summary: SoakSummary): string {
     ['kills done', `${summary.kills}  (node only: ${byMode('node')}, whole group: ${byMode('group')})`],
     ['duplicates injected', `${summary.duplicatesInjected}  (into ${summary.duplicateJobs} jobs)`],
     ...stopRows(result, summary.stops),
+    ...coordinationRows(result),
     ['wall time', `${(summary.wallMs / 1_000).toFixed(1)} s`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -175,7 +180,7 @@ export function formatReport(result: SoakResult, summary: SoakSummary): string {
   for (const repair of result.log.startupRepairs) out.push(`  lifetime ${repair.lifetime} start-up repair re-posted ${repair.reposted} open jobs`);
   const notable = [...result.log.eventCounts.entries()].filter(([key]) => !key.startsWith('info ')).sort();
   if (notable.length > 0) out.push(`  warn/error log lines: ${notable.map(([key, n]) => `${key} ×${n}`).join(', ')}`);
-  const findings = [...result.detection.findings, ...result.cancelCheck.findings, ...(result.boardLimit?.findings ?? [])];
+  const findings = [...result.detection.findings, ...result.cancelCheck.findings, ...(result.boardLimit?.findings ?? []), ...result.coordinationCheck.findings];
   if (findings.length > 0) {
     out.push('', '  FINDINGS:');
     for (const f of findings.slice(0, 20)) out.push(`    ${f.jobId} [${f.kind}] ${f.detail}`);
@@ -197,7 +202,8 @@ export function formatReport(result: SoakResult, summary: SoakSummary): string {
   out.push(
     summary.passed
       ? '  PASS: nothing lost, no concurrent double run, nothing ended other than planned, no cancelled job ran after its cancel' +
-          (result.boardLimit !== undefined ? `, board ${result.boardLimit.board} within maxRunning` : '')
+          (result.boardLimit !== undefined ? `, board ${result.boardLimit.board} within maxRunning` : '') +
+          ', scopes within their limits, one unfinished job per uniqueKey, children only after their parents'
       : `  FAIL: ${summary.failures.join('; ')}`,
   );
   out.push(`  logs and data: ${result.runDir}`);

@@ -102,8 +102,11 @@ export function checkBoardLimit(board: string, limit: number, jobIds: ReadonlySe
   return { board, limit, peak, peakWithFenced: peakOverlap(all, endedAt).peak, runs: all.length, findings };
 }
 
-/** Most intervals open at once, in the soak's total order of lines; an end sorts before a start at the same position. */
-function peakOverlap(intervals: readonly RunInterval[], endedAt: EndedAt): { peak: number; at: RunInterval[] } {
+/**
+ * Most intervals open at once, in the soak's total order of lines; an end sorts before a start at
+ * the same position. Also used for scopes (coordination-checks.ts), released the same way.
+ */
+export function peakOverlap(intervals: readonly RunInterval[], endedAt: EndedAt): { peak: number; at: RunInterval[] } {
   type Edge = { at: Position; delta: 1 | -1; run: RunInterval };
   const edges: Edge[] = intervals.flatMap((run): Edge[] => [
     { at: run.start, delta: 1, run },

@@ -7,6 +7,7 @@ import type { Position, TransitionLine } from './detector.js';
 
 /** Events kept for the detector: every transition that names a job. */
 const TRACKED = new Set([
+  'job_posted',
   'job_claimed',
   'job_consumed',
   'job_abandoned',
@@ -73,6 +74,7 @@ export class TransitionLog {
       durationMs,
       stoppedRun,
       stopRequested: str(parsed.stopRequested),
+      by: str(parsed.by),
     });
     if (event === 'job_consumed' || event === 'job_failed' || event === 'job_trashed') this.finished.add(jobId);
     if (event === 'job_claimed') this.claimed.add(jobId);
@@ -81,7 +83,7 @@ export class TransitionLog {
     // A run stopped into `suspended` gives its attempt back: its line names the attempt before the claim.
     const key = `${jobId}#${stoppedRun === 'suspended' && attempt !== undefined ? attempt + 1 : attempt}`;
     if (event === 'job_claimed') running.add(key);
-    else if (RUN_ENDS.has(event) || stoppedRun !== undefined || (event === 'job_failed' && durationMs !== undefined)) running.delete(key);
+    else if ((RUN_ENDS.has(event) && parsed.by !== 'parents') || stoppedRun !== undefined || (event === 'job_failed' && durationMs !== undefined)) running.delete(key);
   };
 
   /** Runs in flight in `lifetime`, as far as its log tells. */
