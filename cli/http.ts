@@ -3,6 +3,7 @@
  * JSON in and out, and errors turned into {@link ApiError} / {@link ConnectionError}.
  */
 import type { ApiErrorBody, BatchResult, BoardList, BoardPatchBody, BoardView, Health, JobPage, JobView, ListQuery, PostJobBody, RedriveResult, Stats } from '../lib/http/contract.js';
+import type { ScheduleBody, ScheduleList, ScheduleView } from '../lib/http/contract.js';
 
 /** The API answered with an error status. `code` is the API's stable error code (e.g. `NotFoundError`). */
 export class ApiError extends Error {
@@ -150,6 +151,28 @@ export class ApiClient {
   /** `GET /health`. */
   async health(): Promise<Health> {
     return (await this.request<Health>('GET', '/health')).body;
+  }
+
+  // Periodic schedules (PUT replaces a schedule's settings as a whole).
+
+  /** `GET /schedules`. */
+  async listSchedules(): Promise<ScheduleList> {
+    return (await this.request<ScheduleList>('GET', '/schedules')).body;
+  }
+
+  /** `GET /schedules/{name}`. */
+  async getSchedule(name: string): Promise<ScheduleView> {
+    return (await this.request<ScheduleView>('GET', `/schedules/${pathSegment(name)}`)).body;
+  }
+
+  /** `PUT /schedules/{name}`: creates the schedule or replaces its settings. */
+  async putSchedule(name: string, body: ScheduleBody): Promise<ScheduleView> {
+    return (await this.request<ScheduleView>('PUT', `/schedules/${pathSegment(name)}`, { body })).body;
+  }
+
+  /** `DELETE /schedules/{name}`: answers the schedule as it was. */
+  async deleteSchedule(name: string): Promise<ScheduleView> {
+    return (await this.request<ScheduleView>('DELETE', `/schedules/${pathSegment(name)}`)).body;
   }
 
   /** Sends one request; 2xx answers resolve, others reject with {@link ApiError}. */

@@ -14,6 +14,7 @@ import { parsePostRequest, type PostRequest } from '../lib/http/post-request.js'
 import type { PostResult, StopAnswer } from '../lib/job-service.js';
 import type { JobType } from '../lib/registry.js';
 import { parseWith } from '../lib/schema.js';
+import { toScheduleView } from '../lib/schedules/schedule-view.js';
 import { errorBody, errorResponse, json, methodNotAllowed, payloadTooLarge, routeNotFound, unsupportedMediaType, type HttpResponse } from './http.js';
 import { lazyRuntime, type Runtime } from './runtime.js';
 
@@ -61,6 +62,11 @@ const SERVE: Record<OperationId, RouteHandler> = {
     return json(200, await rt.jobs.updateBoard(params.board as string, patch));
   },
   redriveDeadLetters: async (rt) => json(200, await rt.jobs.redriveDeadLetters()),
+  // Periodic schedules: the service parses the PUT body (and checks the job type) before writing.
+  listSchedules: async (rt) => json(200, { schedules: (await rt.schedules.list()).map((s) => toScheduleView(s, rt.schedules.now())) }),
+  getSchedule: async (rt, { params }) => json(200, toScheduleView(await rt.schedules.get(params.name as string), rt.schedules.now())),
+  putSchedule: async (rt, { params, event }) => json(200, toScheduleView(await rt.schedules.put(params.name as string, readJsonBody(event)), rt.schedules.now())),
+  deleteSchedule: async (rt, { params }) => json(200, toScheduleView(await rt.schedules.delete(params.name as string), rt.schedules.now())),
 };
 
 /** Each route with a matcher: `/jobs/{id}/retry` → /^\/jobs\/([^/]+)\/retry$/ and its parameter names. */

@@ -17,6 +17,8 @@ import { SqsPostingQueue } from '../lib/queue/sqs-posting-queue.js';
 import { JobTypeRegistry, type JobType } from '../lib/registry.js';
 import { Conductor } from '../lib/run/conductor.js';
 import { DynamoJobStore, DynamoTaskCursors, type JobStore } from '../lib/store/index.js';
+import { DynamoScheduleStore } from '../lib/store/dynamo-schedule-store.js';
+import { ScheduleService } from '../lib/schedules/schedule-service.js';
 import { readEnvironment, type FunctionEnvironment } from './env.js';
 
 export interface Runtime {
@@ -30,6 +32,8 @@ export interface Runtime {
   jobs: JobService;
   conductor: Conductor;
   sweeper: Sweeper;
+  /** Periodic schedules: put/get/list/delete, and the tick the sweeper runs. */
+  schedules: ScheduleService;
   logger: JsonLogger;
 }
 
@@ -54,6 +58,7 @@ export function createRuntime(jobTypes: readonly JobType<never>[], environment: 
   // Children released by a parent's end get their postings here; if the send fails, the sweeper re-posts them.
   const onReleased = (jobs: Job[]) => queue.send(jobs.map((job) => postingOf(job, Date.now())));
   const store = new DynamoJobStore(documentClient, { tableName: environment.tableName, retentionDays: environment.retentionDays }, { events, onReleased });
+  const jobs = new JobService({ store, queue, registry, logger });
   return {
     environment,
     dynamo,
@@ -63,9 +68,10 @@ export function createRuntime(jobTypes: readonly JobType<never>[], environment: 
     queue,
     events,
     logger,
-    jobs: new JobService({ store, queue, registry, logger }),
+    jobs,
     conductor: new Conductor({ store, queue, registry, events, logger, boards: new BoardSettingsCache(store.boards, Date.now), options: { recordConcurrency: environment.recordConcurrency } }),
     sweeper: new Sweeper({ store, queue, cursors: new DynamoTaskCursors(documentClient, environment.tableName), registry, logger }),
+    schedules: new ScheduleService({ store: new DynamoScheduleStore(documentClient, environment.tableName), jobs, registry, logger }),
   };
 }
 

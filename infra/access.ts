@@ -17,9 +17,13 @@
  *   re-posts or fails with conditional UpdateItem, sends postings, reads the queue's depth
  *   (GetQueueAttributes) so a mere backlog does not multiply postings, and loads and saves where
  *   it stopped (GetItem, PutItem), on `cursor#` items only (a `dynamodb:LeadingKeys` condition).
+ *   Its schedule tick reads `schedule#` items and the previous slot's job (GetItem), posts the
+ *   slot's job (PutItem on `job#` items) and records the slot (UpdateItem).
+ * - api (schedules): PUT and the registry are UpdateItem, GET and list GetItem; DELETE is the one
+ *   DeleteItem any function may make, on `schedule#` items only.
  */
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
-import { ITEM_KINDS } from '../lib/store/keys.js';
+import { ITEM_KINDS, type ItemKind } from '../lib/store/keys.js';
 import { TABLE } from '../lib/table.js';
 import type { HandlerName } from './handlers.js';
 
@@ -33,8 +37,8 @@ export interface FunctionAccess {
   readonly postings: readonly string[];
   /** On the dead-letter queue. */
   readonly deadLetters: readonly string[];
-  /** On the table's maintenance cursor items only (`cursor#…` keys). */
-  readonly cursorItems?: readonly string[];
+  /** On the table's items of some kinds only (a `dynamodb:LeadingKeys` condition on their `pk` prefixes): one statement each. */
+  readonly keyedItems?: readonly { readonly kinds: readonly ItemKind[]; readonly actions: readonly string[] }[];
 }
 
 export const ACCESS: Readonly<Record<HandlerName, FunctionAccess>> = {
@@ -44,6 +48,7 @@ export const ACCESS: Readonly<Record<HandlerName, FunctionAccess>> = {
     postings: ['sqs:SendMessage'],
     // Redrive receives a batch, re-sends it to postings and deletes what was re-sent; it reads no queue attributes.
     deadLetters: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
+    keyedItems: [{ kinds: ['schedule'], actions: ['dynamodb:DeleteItem'] }],
   },
   conductor: {
     table: ['dynamodb:UpdateItem'],
@@ -56,7 +61,12 @@ export const ACCESS: Readonly<Record<HandlerName, FunctionAccess>> = {
     queriedIndexes: [TABLE.openIndex.name],
     postings: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
     deadLetters: [],
-    cursorItems: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    keyedItems: [
+      { kinds: ['cursor'], actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
+      // The schedule tick: reads the schedules and the previous slot's job, and posts the slot's job.
+      { kinds: ['schedule', 'job'], actions: ['dynamodb:GetItem'] },
+      { kinds: ['job'], actions: ['dynamodb:PutItem'] },
+    ],
   },
 };
 
@@ -81,12 +91,13 @@ export function accessStatements(access: FunctionAccess, arns: BoardArns): Polic
   const statements = groups
     .filter(([actions, resources]) => actions.length > 0 && resources.length > 0)
     .map(([actions, resources]) => new PolicyStatement({ actions: [...actions], resources }));
-  if (access.cursorItems !== undefined && access.cursorItems.length > 0) {
+  for (const { kinds, actions } of access.keyedItems ?? []) {
+    if (actions.length === 0 || kinds.length === 0) continue;
     statements.push(
       new PolicyStatement({
-        actions: [...access.cursorItems],
+        actions: [...actions],
         resources: [arns.table],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ITEM_KINDS.cursor}*`] } },
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': kinds.map((kind) => `${ITEM_KINDS[kind]}*`) } },
       }),
     );
   }

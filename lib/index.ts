@@ -8,6 +8,7 @@ export {
   InvalidStateError,
   JobboardError,
   NotFoundError,
+  BoardNotFoundError,
   PermanentError,
   SuspendError,
   isSuspendError,
@@ -16,7 +17,10 @@ export {
   isPermanentError,
 } from './errors.js';
 export { JobState, JOB_STATES, isFinal, type FinalState } from './states.js';
-export type { ErrorInput, Job, JobErrorRecord } from './model.js';
+export type { ErrorInput, Job, JobErrorRecord, Priority, Scope, StopRequest } from './model.js';
+export { DuplicateError } from './store/unique-keys.js';
+export { RunStoppedError } from './run/run-job.js';
+export type { Board, BoardPatch, BoardSettings } from './boards/board.js';
 export { toJobView, jobViewSchema, type JobView } from './http/job-view.js';
 export { ROUTES, HTTP_ROUTES, type OperationId } from './http/contract.js';
 export { DynamoJobStore, DynamoTaskCursors, type JobStore, type ListPage, type ListQuery, type CountByState, type TaskCursors } from './store/index.js';

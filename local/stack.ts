@@ -90,6 +90,8 @@ export async function startLocalStack(env: LocalStackEnvironment, options: { job
 
     const sweepTimer = setInterval(() => {
       runtime.sweeper.sweep({ remainingMs: LOCAL_SWEEP_BUDGET_MS }).catch((error: unknown) => logger.error('sweep_failed', { error }));
+      // Periodic schedules tick with the sweeper, as on AWS.
+      runtime.schedules.tick(Date.now()).catch((error: unknown) => logger.error('schedule_tick_failed', { error }));
     }, env.sweepIntervalSeconds * 1_000);
     stopping.push(async () => clearInterval(sweepTimer));
 

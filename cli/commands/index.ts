@@ -4,6 +4,7 @@ import { boardCommand, boardsCommand } from './boards.js';
 import { cancelCommand, getCommand, healthCommand, redriveCommand, resumeCommand, retryCommand, statsCommand, suspendCommand, trashCommand } from './jobs.js';
 import { listCommand } from './list.js';
 import { postCommand } from './post.js';
+import { scheduleCommand, schedulesCommand } from './schedules.js';
 import { waitCommand } from './wait.js';
 
 /** The commands of `jobboard`. */
@@ -20,6 +21,8 @@ export const COMMANDS: readonly Command[] = [
   retryCommand,
   boardsCommand,
   boardCommand,
+  schedulesCommand,
+  scheduleCommand,
   redriveCommand,
   healthCommand,
 ];

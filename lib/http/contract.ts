@@ -11,6 +11,8 @@ import { LIMITS } from '../config.js';
 import { JOB_STATES } from '../states.js';
 import { jobViewSchema } from './job-view.js';
 import { boardName, PRIORITIES, postRequestSchema } from './post-request.js';
+import { scheduleParamsSchema, scheduleRequestSchema } from '../schedules/schedule-request.js';
+import { scheduleListSchema, scheduleViewSchema } from '../schedules/schedule-view.js';
 
 const isoTime = z.iso.datetime({ offset: true });
 
@@ -188,6 +190,39 @@ export const ROUTES = [
     summary: 'Move dead-lettered postings back to the postings queue',
     responses: { 200: { description: 'how many moved', schema: redriveResultSchema }, ...COMMON },
   },
+  // Periodic schedules (DESIGN.md, Wave 2 > Periodic jobs).
+  {
+    operationId: 'listSchedules',
+    method: 'GET',
+    path: '/schedules',
+    summary: 'Every periodic schedule, by name',
+    responses: { 200: { description: 'the schedules', schema: scheduleListSchema }, ...COMMON },
+  },
+  {
+    operationId: 'getSchedule',
+    method: 'GET',
+    path: '/schedules/{name}',
+    summary: 'One periodic schedule, with when it next posts',
+    params: scheduleParamsSchema,
+    responses: { 200: { description: 'the schedule', schema: scheduleViewSchema }, ...BAD, 404: error('no such schedule'), ...COMMON },
+  },
+  {
+    operationId: 'putSchedule',
+    method: 'PUT',
+    path: '/schedules/{name}',
+    summary: 'Create a periodic schedule, or replace its settings (a field left out takes its default)',
+    params: scheduleParamsSchema,
+    body: scheduleRequestSchema,
+    responses: { 200: { description: 'the schedule as it now stands, with nextRunAt', schema: scheduleViewSchema }, ...BAD, ...JSON_BODY, ...COMMON },
+  },
+  {
+    operationId: 'deleteSchedule',
+    method: 'DELETE',
+    path: '/schedules/{name}',
+    summary: 'Remove a periodic schedule (jobs it posted stay)',
+    params: scheduleParamsSchema,
+    responses: { 200: { description: 'the schedule as it was', schema: scheduleViewSchema }, ...BAD, 404: error('no such schedule'), ...COMMON },
+  },
 ] as const satisfies readonly RouteContract[];
 
 export type Route = (typeof ROUTES)[number];
@@ -211,3 +246,6 @@ export type RedriveResult = z.output<typeof redriveResultSchema>;
 export type Health = z.output<typeof healthSchema>;
 export type ApiErrorBody = z.output<typeof errorSchema>;
 export type { JobView } from './job-view.js';
+export type ScheduleBody = z.input<typeof scheduleRequestSchema>;
+export type { ScheduleView } from '../schedules/schedule-view.js';
+export type ScheduleList = z.output<typeof scheduleListSchema>;

@@ -78,15 +78,16 @@ export class DynamoJobStore extends DynamoJobReads implements JobStore {
   private async claimHolding(id: string, request: transition.ClaimRequest, semaphores: readonly SemaphoreRequest[]): Promise<Job> {
     const ctx = this.context();
     const holding = { ...request, scopesHeld: semaphores.filter((s) => s.kind === 'scope').length };
-    const write = (spec: UpdateSpec) => (semaphores.length === 0 ? this.update(spec) : claimWithSemaphores(this.slotDependencies(), spec, id, request.owner, semaphores));
+    // Built afresh for each try (a semaphore's retry waits on other holders): the claim's time is its own.
+    const write = (build: () => UpdateSpec) => (semaphores.length === 0 ? this.update(build()) : claimWithSemaphores(this.slotDependencies(), build, id, request.owner, semaphores));
     try {
-      return this.reported('job_claimed', await write(transition.claim(id, holding, ctx)), { leaseMs: request.leaseMs });
+      return this.reported('job_claimed', await write(() => transition.claim(id, holding, this.context())), { leaseMs: request.leaseMs });
     } catch (error) {
       // The common path is one write from `posted`. A claim whose lease ran out is taken over with
       // a second write, conditioned on the version the refusal showed (the rare path: a dead owner).
       const seen = isJobboardError(error, ClaimRefusedError) && error.reason === 'leased' ? error.job : undefined;
       if (seen === undefined || !leaseExpired(seen, ctx.now, ctx.clockSkewMs) || seen.attempts >= seen.maxAttempts || seen.stopRequested !== undefined) throw error;
-      const job = await write(transition.takeOver(seen, holding, ctx));
+      const job = await write(() => transition.takeOver(seen, holding, this.context()));
       return this.reported('job_claimed', job, { leaseMs: request.leaseMs, tookOverFrom: seen.owner, lostAttempt: seen.attempts });
     }
   }

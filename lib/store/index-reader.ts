@@ -118,8 +118,11 @@ export class IndexReader {
     return total;
   }
 
-  /** Jobs by item key, 100 per request, retrying unprocessed keys a bounded number of times. */
-  async jobs(pks: readonly string[], attributes?: readonly string[]): Promise<Map<string, Job>> {
+  /**
+   * Jobs by item key, 100 per request, retrying unprocessed keys a bounded number of times.
+   * `consistent`: strongly consistent reads (twice the read units), for decisions a stale item would make unsafe.
+   */
+  async jobs(pks: readonly string[], attributes?: readonly string[], consistent = false): Promise<Map<string, Job>> {
     const found = new Map<string, Job>();
     const projection =
       attributes === undefined
@@ -132,7 +135,7 @@ export class IndexReader {
       let keys: Record<string, NativeAttributeValue>[] = pks.slice(i, i + BATCH_GET_MAX).map((pk) => ({ [TABLE.partitionKey]: pk }));
       for (let round = 0; keys.length > 0; round++) {
         if (round === BATCH_GET_ROUNDS) throw toStorageError(new Error(`${keys.length} keys left unprocessed`), 'batchGet');
-        const result = await this.send(() => this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ...projection } } })), 'batchGet');
+        const result = await this.send(() => this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ...projection, ...(consistent ? { ConsistentRead: true } : {}) } } })), 'batchGet');
         for (const item of result.Responses?.[this.tableName] ?? []) found.set(String(item[TABLE.partitionKey]), jobFromItem(item));
         keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
       }

@@ -25,12 +25,17 @@ export interface SlotClaimDependencies {
   clockSkewMs: number;
 }
 
-/** Writes `claimSpec` (a claim or a takeover) together with every semaphore asked for; returns the claimed job. */
-export async function claimWithSemaphores(deps: SlotClaimDependencies, claimSpec: UpdateSpec, id: string, owner: string, requests: readonly SemaphoreRequest[]): Promise<Job> {
+/**
+ * Writes the claim `buildClaim` makes (a claim or a takeover) together with every semaphore asked
+ * for; returns the claimed job. The claim is built afresh for each try, so its `startedAt` is the
+ * time of the try that won, never one from before the holders it waited for had ended.
+ */
+export async function claimWithSemaphores(deps: SlotClaimDependencies, buildClaim: () => UpdateSpec, id: string, owner: string, requests: readonly SemaphoreRequest[]): Promise<Job> {
   const holds = requests.map(semaphoreKey);
-  const claimHolding = { ...claimSpec, set: { ...claimSpec.set, holds }, remove: (claimSpec.remove ?? []).filter((name) => name !== 'holds') };
-  const specs = [claimHolding, ...requests.map((request) => acquire(request, { owner, jobId: id }))];
   for (let round = 0; ; round++) {
+    const claimSpec = buildClaim();
+    const claimHolding = { ...claimSpec, set: { ...claimSpec.set, holds }, remove: (claimSpec.remove ?? []).filter((name) => name !== 'holds') };
+    const specs = [claimHolding, ...requests.map((request) => acquire(request, { owner, jobId: id }))];
     try {
       await deps.writer.writeAll(specs, 'claimWithSemaphores');
       return await deps.get(id);
@@ -43,7 +48,8 @@ export async function claimWithSemaphores(deps: SlotClaimDependencies, claimSpec
 
 /** Clears the holders whose claim no longer runs its job; returns how many it cleared. */
 async function clearStaleHolders(deps: SlotClaimDependencies, key: string, holders: readonly Holder[]): Promise<number> {
-  const jobs = await deps.reader.jobs([...new Set(holders.map((h) => jobKey(h.jobId)))], ['id', 'state', 'owner', 'leaseExpiresAt']);
+  // Consistent: an eventually consistent read could show a holder's job from before its claim, and clear a live holder.
+  const jobs = await deps.reader.jobs([...new Set(holders.map((h) => jobKey(h.jobId)))], ['id', 'state', 'owner', 'leaseExpiresAt'], true);
   const now = deps.now();
   const stale = holders.filter((holder) => {
     const job = jobs.get(jobKey(holder.jobId));

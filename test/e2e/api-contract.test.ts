@@ -85,7 +85,7 @@ describe('routes', () => {
     expect(created.headers.get('location')).toBe('/jobs/contract-1');
     expect(created.body).toMatchObject({ id: 'contract-1', type: 'demo.echo', typeVersion: 1, state: 'posted', payload: { n: 1 }, attempts: 0, maxAttempts: 5, timeoutSeconds: 60, result: null, owner: null, errors: [], history: [], progress: null });
     expect(Object.keys(created.body).sort()).toEqual(
-      ['id', 'type', 'typeVersion', 'state', 'board', 'priority', 'stopRequested', 'payload', 'result', 'attempts', 'maxAttempts', 'owner', 'leaseExpiresAt', 'errors', 'history', 'progress', 'createdAt', 'startedAt', 'endedAt', 'runAt', 'dispatchBy', 'timeoutSeconds'].sort(),
+      ['id', 'type', 'typeVersion', 'state', 'board', 'priority', 'stopRequested', 'scopes', 'uniqueKey', 'dependsOn', 'waitingOn', 'onParentFailure', 'payload', 'result', 'attempts', 'maxAttempts', 'owner', 'leaseExpiresAt', 'errors', 'history', 'progress', 'createdAt', 'startedAt', 'endedAt', 'runAt', 'dispatchBy', 'timeoutSeconds'].sort(),
     );
     const done = await waitFor(async () => {
       const job = (await stack.request('GET', '/jobs/contract-1')).body;

@@ -33,6 +33,8 @@ const EXPECTED: Record<string, string[]> = {
     ...onLanes(['sqs:SendMessage']),
     'sqs:ReceiveMessage on deadLetters',
     'sqs:DeleteMessage on deadLetters',
+    // DELETE /schedules/{name}, and nothing else is ever deleted.
+    'dynamodb:DeleteItem on table where schedule#*',
     ...LOGS,
   ],
   JobboardConductor: [
@@ -51,6 +53,9 @@ const EXPECTED: Record<string, string[]> = {
     // Where the last sweep stopped, and nothing else.
     'dynamodb:GetItem on table where cursor#*',
     'dynamodb:PutItem on table where cursor#*',
+    // The schedule tick: schedules and the previous slot's job are read, the slot's job is posted.
+    'dynamodb:GetItem on table where schedule#*,job#*',
+    'dynamodb:PutItem on table where job#*',
     ...LOGS,
   ],
 };
@@ -161,8 +166,11 @@ describe('each function', () => {
     for (const action of ['GetItem', 'Query', 'PutItem', 'BatchGetItem', 'Scan']) expect(conductor).not.toContain(`dynamodb:${action} `);
   });
 
-  it('nobody can scan, delete items or write in batches', () => {
-    const all = Object.keys(EXPECTED).flatMap(grantsOf).join('\n');
+  it('nobody can scan or write in batches, and nobody can delete items but schedules', () => {
+    const grants = Object.keys(EXPECTED).flatMap(grantsOf);
+    // DELETE /schedules/{name} is the one delete, and it is limited to schedule items.
+    expect(grants.filter((grant) => grant.includes('dynamodb:DeleteItem'))).toEqual(['dynamodb:DeleteItem on table where schedule#*']);
+    const all = grants.filter((grant) => !grant.includes('dynamodb:DeleteItem')).join('\n');
     for (const action of ['Scan', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem', 'DeleteTable', 'PartiQL']) expect(all).not.toContain(`dynamodb:${action}`);
     expect(all).not.toContain('sqs:PurgeQueue');
   });

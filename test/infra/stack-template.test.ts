@@ -231,7 +231,7 @@ describe('HTTP API', () => {
   it('has exactly the routes of the API, each one IAM-authorized', () => {
     const routes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route'));
     expect(routes.map((route) => route.Properties!.RouteKey).sort()).toEqual(API_ROUTES.map((route) => `${route.method} ${route.path}`).sort());
-    expect(routes).toHaveLength(14);
+    expect(routes).toHaveLength(18);
     for (const route of routes) expect(route.Properties!.AuthorizationType).toBe('AWS_IAM');
   });
 
@@ -249,8 +249,8 @@ describe('HTTP API', () => {
     const api = onlyResource(custom, 'AWS::ApiGatewayV2::Api', 'JobboardHttpApi').id;
     const expected: Record<string, string[]> = {
       Producer: ['POST/jobs', 'POST/jobs/batch'],
-      Viewer: ['GET/jobs', 'GET/jobs/*', 'GET/stats', 'GET/boards', 'GET/boards/*', 'GET/health'],
-      Operator: ['DELETE/jobs/*', 'POST/jobs/*/retry', 'POST/jobs/*/suspend', 'POST/jobs/*/resume', 'PUT/boards/*', 'POST/dead-letters/redrive'],
+      Viewer: ['GET/jobs', 'GET/jobs/*', 'GET/stats', 'GET/boards', 'GET/boards/*', 'GET/health', 'GET/schedules', 'GET/schedules/*'],
+      Operator: ['DELETE/jobs/*', 'POST/jobs/*/retry', 'POST/jobs/*/suspend', 'POST/jobs/*/resume', 'PUT/boards/*', 'POST/dead-letters/redrive', 'PUT/schedules/*', 'DELETE/schedules/*'],
     };
     const policies = Object.values(resourcesOfType(custom, 'AWS::IAM::ManagedPolicy'));
     for (const [grantee, routes] of Object.entries(expected)) {
