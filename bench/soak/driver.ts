@@ -20,6 +20,7 @@ import { detectDoubleRuns, type Detection } from './detector.js';
 import { DuplicateInjector } from './duplicates.js';
 import { getJson, readAll, requestThroughKills, type ReadBack } from './http.js';
 import { LIMITED_BOARD, planJobs, type PlannedJob } from './plan.js';
+import { checkSchedule, pauseSchedule, startSchedule, type ScheduleCheck } from './schedule-soak.js';
 import { Poster, type PosterStats } from './poster.js';
 import { SeededRandom } from './random.js';
 import { SoakStack, type KillReport } from './stack-process.js';
@@ -40,6 +41,7 @@ export interface KillRecord extends KillReport {
 }
 
 export interface SoakResult {
+  schedule: ScheduleCheck;
   options: SoakOptions;
   window: number;
   runDir: string;
@@ -150,6 +152,7 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
   let monitor: Promise<void> = Promise.resolve();
   let monitoring = true;
   let boardSetStatus: number | undefined;
+  let scheduleSetStatus: number | undefined;
   try {
     say(`soak: ${options.jobs} jobs, ${options.cycles} kill cycles, seed ${options.seed}, window ${window}, budget ${options.maxMinutes} min; run dir ${runDir}`);
     const first = await stack.start();
@@ -160,6 +163,7 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
       if (set?.status !== 200) throw new Error(`PUT /boards/${LIMITED_BOARD} answered ${set?.status ?? 'nothing'}`);
       mark(`board ${LIMITED_BOARD}: maxRunning ${options.maxRunning}`);
     }
+    scheduleSetStatus = await startSchedule(stack, deadline);
     injector.start();
     const posting = poster.run().then(() => mark(`posting done: ${poster.stats.accepted} accepted`));
 
@@ -204,6 +208,7 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
     }
 
     await posting;
+    await pauseSchedule(stack, deadline);
     // Every accepted job final, or suspended for good, and every stop and resume settled.
     const allFinal = await waitUntil(async () => {
       const current = stack.current;
@@ -278,6 +283,7 @@ export async function runSoak(options: SoakOptions, say: (message: string) => vo
     coordination,
     coordinationCheck,
     boardLimit,
+    schedule: checkSchedule(log.lines, scheduleSetStatus),
     log,
     stderrOddities: stack.stderrOddities,
     queueDrained,

@@ -2,13 +2,12 @@
  * The report's part on scopes, unique keys and dependencies (coordination.ts plans them,
  * coordination-checks.ts judges them): rows of the result table and reasons to fail.
  */
-import { HTTP_ROUTES } from '../../lib/http/contract.js';
 import type { SoakResult } from './driver.js';
 
-/** Whether the API has schedules yet; the soak does not drive them (see BENCHMARKS.md). */
-export function schedulesNote(): string {
-  const route = HTTP_ROUTES.some((r) => r.method === 'PUT' && (r.path as string) === '/schedules/{name}');
-  return route ? 'not soaked: PUT /schedules/{name} exists, the soak does not drive it yet' : 'skipped: the API has no PUT /schedules/{name}';
+/** The soak's schedule (every 2 s through the kills): slots created, and any posted twice, off the period or never ended. */
+export function schedulesNote(result: SoakResult): string {
+  const s = result.schedule;
+  return `every 2 s on board soak-sched (PUT answered ${s.setStatus ?? 'nothing'}): ${s.slots} slots posted, ${s.postedTwice.length} posted twice, ${s.offPeriod.length} off the period, ${s.unfinished.length} never ended`;
 }
 
 export function coordinationRows(result: SoakResult): [string, string][] {
@@ -28,7 +27,7 @@ export function coordinationRows(result: SoakResult): [string, string][] {
         `${d.ranAfterParents} ran after their parents (least gap ${d.minStartGapMs === undefined ? '-' : `${d.minStartGapMs} ms`}), ${d.postedWaiting} posted before a parent ended, ` +
         `${d.failedByParent} failed by a parent unclaimed, ${d.ranAfterFailure} ran after a failed parent (onParentFailure run), ${d.stranded} stranded waiting; ${d.releasedLines} job_released by parents`,
     ],
-    ['schedules', schedulesNote()],
+    ['schedules', schedulesNote(result)],
   ];
 }
 
@@ -47,6 +46,10 @@ export function coordinationFailures(result: SoakResult): string[] {
   if (stranded > 0) failures.push(`${stranded} children left waiting`);
   const policy = count('child-not-failed-by-parent') + count('child-did-not-run');
   if (policy > 0) failures.push(`${policy} children of failed parents did not follow onParentFailure`);
+  const s = result.schedule;
+  if (s.setStatus !== 200) failures.push(`PUT /schedules answered ${s.setStatus ?? 'nothing'}`);
+  else if (s.slots === 0) failures.push('the schedule posted no slot');
+  if (s.postedTwice.length + s.offPeriod.length + s.unfinished.length > 0) failures.push(`schedule slots: ${s.postedTwice.length} posted twice, ${s.offPeriod.length} off the period, ${s.unfinished.length} never ended`);
   if (result.poster.orphaned > 0) failures.push(`${result.poster.orphaned} children never posted: a parent was not accepted`);
   return failures;
 }
