@@ -5,36 +5,21 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineJobType, type JobType } from '../../lib/registry.js';
+import type { JobType } from '../../lib/registry.js';
 import { boardKey } from '../../lib/store/board-items.js';
 import { demoJobTypes } from '../../functions/job-types/demo.js';
 import { BoardHarness } from '../support/board-harness.js';
 import { postBody } from '../support/jobs.js';
+import { maxOverlap, pauseJobType } from '../support/run-intervals.js';
 import { waitFor } from '../support/wait.js';
 
-const pause = defineJobType<{ ms: number }>({
-  name: 'test.pause',
-  version: 1,
-  run: async ({ payload }) => {
-    await new Promise((resolve) => setTimeout(resolve, payload.ms));
-    return null;
-  },
-});
 
-const h = new BoardHarness({ jobTypes: [...demoJobTypes, pause] as JobType<never>[], conductor: { leaseMs: 1_000 } });
+const h = new BoardHarness({ jobTypes: [...demoJobTypes, pauseJobType] as JobType<never>[], conductor: { leaseMs: 1_000 } });
 beforeAll(() => h.start());
 afterAll(() => h.stop());
 
 const allFinished = (ids: readonly string[]) => async () => ((await Promise.all(ids.map((id) => h.store.get(id)))).every((j) => j.state === 'completed') ? true : undefined);
 
-/** The most intervals [start, end] that hold one instant in common. */
-function maxOverlap(intervals: readonly [number, number][]): number {
-  const edges = intervals.flatMap(([start, end]) => [[start, 1] as const, [end, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let live = 0;
-  let most = 0;
-  for (const [, delta] of edges) most = Math.max(most, (live += delta));
-  return most;
-}
 
 describe('listing and counting per board', () => {
   it('lists and counts one board’s jobs, and every board’s without a filter', async () => {
@@ -79,8 +64,7 @@ describe('maxRunning', () => {
     await waitFor(allFinished(ids), { what: 'the limited board to finish', timeoutMs: 60_000 });
     await h.stopPolling();
     const jobs = await Promise.all(ids.map((id) => h.store.get(id)));
-    const intervals = jobs.map((j) => [j.startedAt ?? 0, j.endedAt ?? 0] as [number, number]);
-    expect(maxOverlap(intervals)).toBe(2);
+    expect(maxOverlap(jobs)).toBe(2);
     // Every slot is given back (the release follows each ending write).
     const slots = async () => (await h.documentClient.send(new GetCommand({ TableName: h.table.tableName, Key: { pk: boardKey('limited') } }))).Item?.holders as Set<string> | undefined;
     await waitFor(async () => (((await slots())?.size ?? 0) === 0 ? true : undefined), { what: 'the board’s slots to be free' });

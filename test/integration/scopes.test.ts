@@ -5,24 +5,16 @@
  * holder frees its scope when its lease runs out. Real DynamoDB Local and the SQS emulator.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '../../lib/model.js';
-import { defineJobType, type JobType } from '../../lib/registry.js';
+import type { JobType } from '../../lib/registry.js';
 import { demoJobTypes } from '../../functions/job-types/demo.js';
 import { BoardHarness } from '../support/board-harness.js';
 import { spawnConductor } from '../support/conductor-child.js';
 import { postBody } from '../support/jobs.js';
+import { maxOverlap, pauseJobType } from '../support/run-intervals.js';
 import { waitFor } from '../support/wait.js';
 
-const pause = defineJobType<{ ms: number }>({
-  name: 'test.pause',
-  version: 1,
-  run: async ({ payload }) => {
-    await new Promise((resolve) => setTimeout(resolve, payload.ms));
-    return null;
-  },
-});
 
-const h = new BoardHarness({ jobTypes: [...demoJobTypes, pause] as JobType<never>[], conductor: { leaseMs: 1_000 } });
+const h = new BoardHarness({ jobTypes: [...demoJobTypes, pauseJobType] as JobType<never>[], conductor: { leaseMs: 1_000 } });
 beforeAll(() => h.start());
 afterAll(() => h.stop());
 afterEach(() => h.stopPolling());
@@ -32,14 +24,6 @@ const allCompleted = (ids: readonly string[]) => async () => {
   return jobs.every((j) => j.state === 'completed') ? jobs : undefined;
 };
 
-/** The most intervals [start, end] that hold one instant in common. */
-function maxOverlap(jobs: readonly Job[]): number {
-  const edges = jobs.flatMap((j) => [[j.startedAt ?? 0, 1] as const, [j.endedAt ?? 0, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let live = 0;
-  let most = 0;
-  for (const [, delta] of edges) most = Math.max(most, (live += delta));
-  return most;
-}
 
 describe('scopes', () => {
   it('10 jobs sharing a scope, on two boards, under 3 racing conductors never overlap, and all complete in one attempt', async () => {
