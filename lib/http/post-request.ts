@@ -55,11 +55,16 @@ export type PostRequest = z.output<typeof postRequestSchema>;
 export function parsePostRequest(body: unknown): PostRequest {
   const parsed = parseWith(postRequestSchema, body, '(body)');
   if (!parsed.success) throw new ValidationError('invalid job request', parsed.issues);
-  const bytes = jsonBytes(parsed.data.payload);
+  checkPayloadSize(parsed.data.payload);
+  return parsed.data;
+}
+
+/** A payload over the size limit is a `ValidationError` naming `payload`. */
+export function checkPayloadSize(payload: unknown): void {
+  const bytes = jsonBytes(payload);
   if (bytes > LIMITS.payloadBytes) {
     throw new ValidationError(`payload is ${bytes} bytes, more than ${LIMITS.payloadBytes}`, [
       { path: 'payload', message: `at most ${LIMITS.payloadBytes} bytes serialized` },
     ]);
   }
-  return parsed.data;
 }

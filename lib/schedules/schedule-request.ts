@@ -6,8 +6,7 @@
 import * as z from 'zod/mini';
 import { LIMITS } from '../config.js';
 import { ValidationError } from '../errors.js';
-import { boardName, PRIORITIES } from '../http/post-request.js';
-import { jsonBytes } from '../model.js';
+import { boardName, checkPayloadSize, PRIORITIES } from '../http/post-request.js';
 import { parseWith } from '../schema.js';
 import { cronProblem, DEFAULT_TIMEZONE, isTimezone, OVERLAP_POLICIES, SCHEDULE_NAME_PATTERN, type ScheduleSpec } from './schedule.js';
 
@@ -53,8 +52,7 @@ export function parseScheduleRequest(body: unknown): ScheduleSpec {
   const problem = request.cron === undefined ? undefined : cronProblem(request.cron, timezone);
   if (problem !== undefined) throw new ValidationError(`invalid cron expression ${JSON.stringify(request.cron)}`, [{ path: 'cron', message: problem }]);
   const payload = request.payload ?? {};
-  const bytes = jsonBytes(payload);
-  if (bytes > LIMITS.payloadBytes) throw new ValidationError(`payload is ${bytes} bytes, more than ${LIMITS.payloadBytes}`, [{ path: 'payload', message: `at most ${LIMITS.payloadBytes} bytes serialized` }]);
+  checkPayloadSize(payload);
   return {
     type: request.type,
     payload,

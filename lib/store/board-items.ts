@@ -3,9 +3,15 @@
  * its `maxRunning` slots: see `semaphores.ts`); `board#*` lists every board's name (board names
  * never contain `*`).
  */
+import type { BoardSettings } from '../boards/board.js';
+import { defaultSettings } from '../boards/board.js';
 import { itemKey } from './keys.js';
 
-export { boardSettingsFromItem as settingsFromItem } from './semaphores.js';
+/** A board's settings from its item (defaults when it has none). */
+export function settingsFromItem(name: string, item: Record<string, unknown> | undefined): BoardSettings {
+  if (item === undefined) return defaultSettings(name);
+  return { name, paused: item.paused === true, maxRunning: typeof item.maxRunning === 'number' ? item.maxRunning : null };
+}
 
 /** The item listing every board's name. */
 export const BOARD_REGISTRY_KEY = itemKey('board', '*');

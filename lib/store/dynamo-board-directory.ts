@@ -3,10 +3,11 @@
  * costs one write the first time a process sees it, then nothing: the names a process has
  * registered are remembered, and registering is idempotent (a string-set ADD).
  */
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { BoardDirectory, BoardPatch, BoardSettings } from '../boards/board.js';
 import { TABLE } from '../table.js';
 import { BOARD_REGISTRY_KEY, boardKey, settingsFromItem } from './board-items.js';
+import { namesOf, readItem, registryNames, updateRegistry } from './item-io.js';
 import { DEFAULT_BOARD } from './keys.js';
 import { toStorageError } from './writer.js';
 
@@ -21,30 +22,17 @@ export class DynamoBoardDirectory implements BoardDirectory {
 
   async register(name: string): Promise<void> {
     if (this.registered.has(name)) return;
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [TABLE.partitionKey]: BOARD_REGISTRY_KEY },
-          UpdateExpression: 'ADD #names :name',
-          ExpressionAttributeNames: { '#names': 'names' },
-          ExpressionAttributeValues: { ':name': new Set([name]) },
-        }),
-      );
-    } catch (error) {
-      throw toStorageError(error, 'registerBoard', BOARD_REGISTRY_KEY);
-    }
+    await updateRegistry(this.client, this.tableName, BOARD_REGISTRY_KEY, 'ADD', name, 'registerBoard');
     this.registered.add(name);
   }
 
   async names(): Promise<string[]> {
-    const item = await this.read(BOARD_REGISTRY_KEY);
-    const names = item?.names instanceof Set ? [...(item.names as Set<string>)] : [];
+    const names = registryNames(await readItem(this.client, this.tableName, BOARD_REGISTRY_KEY, 'readBoards'));
     return [...new Set([DEFAULT_BOARD, ...names])].sort();
   }
 
   async settings(name: string): Promise<BoardSettings> {
-    return settingsFromItem(name, await this.read(boardKey(name)));
+    return settingsFromItem(name, await readItem(this.client, this.tableName, boardKey(name), 'readBoard'));
   }
 
   async update(name: string, patch: BoardPatch): Promise<BoardSettings> {
@@ -62,15 +50,13 @@ export class DynamoBoardDirectory implements BoardDirectory {
       values[':maxRunning'] = patch.maxRunning;
     }
     const expression = `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`;
-    // DynamoDB refuses names the expression does not use.
-    const names = Object.fromEntries([...new Set(expression.match(/#\w+/g))].map((placeholder) => [placeholder, placeholder.slice(1)]));
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [TABLE.partitionKey]: boardKey(name) },
           UpdateExpression: expression,
-          ExpressionAttributeNames: names,
+          ExpressionAttributeNames: namesOf(expression),
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
@@ -81,12 +67,4 @@ export class DynamoBoardDirectory implements BoardDirectory {
     }
   }
 
-  private async read(key: string): Promise<Record<string, unknown> | undefined> {
-    try {
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { [TABLE.partitionKey]: key }, ConsistentRead: true }));
-      return Item;
-    } catch (error) {
-      throw toStorageError(error, 'readBoard', key);
-    }
-  }
 }

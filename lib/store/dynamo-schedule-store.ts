@@ -11,7 +11,8 @@
  * - DELETE: the item is deleted (condition: it exists), then the name leaves the registry.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { namesOf, readItem, registryNames, updateRegistry } from './item-io.js';
 import { toStorageError } from './writer.js';
 import { itemKey } from './keys.js';
 import { TABLE } from '../table.js';
@@ -35,7 +36,7 @@ export class DynamoScheduleStore implements ScheduleStore {
   ) {}
 
   async put(name: string, spec: ScheduleSpec, now: number): Promise<Schedule> {
-    await this.registry('ADD', name);
+    await updateRegistry(this.client, this.tableName, SCHEDULE_REGISTRY_KEY, 'ADD', name, 'registerSchedule');
     const set = ['#name = :name', '#type = :type', '#payload = :payload', '#timezone = :timezone', '#overlap = :overlap', '#paused = :paused', '#activeFrom = :now', '#updatedAt = :now', '#createdAt = if_not_exists(#createdAt, :now)'];
     const values: Record<string, unknown> = { ':name': name, ':type': spec.type, ':payload': spec.payload, ':timezone': spec.timezone, ':overlap': spec.overlap, ':paused': spec.paused, ':now': now };
     const remove: string[] = [];
@@ -64,8 +65,7 @@ export class DynamoScheduleStore implements ScheduleStore {
   }
 
   async list(): Promise<Schedule[]> {
-    const registry = await this.read(SCHEDULE_REGISTRY_KEY);
-    const names = registry?.names instanceof Set ? [...(registry.names as Set<string>)].sort() : [];
+    const names = registryNames(await this.read(SCHEDULE_REGISTRY_KEY));
     const schedules: Schedule[] = [];
     for (let start = 0; start < names.length; start += READ_CONCURRENCY) {
       const items = await Promise.all(names.slice(start, start + READ_CONCURRENCY).map((name) => this.read(itemKey('schedule', name))));
@@ -85,7 +85,7 @@ export class DynamoScheduleStore implements ScheduleStore {
       if (isConditionFailure(error)) throw new ScheduleNotFoundError(name);
       throw toStorageError(error, 'deleteSchedule', itemKey('schedule', name));
     }
-    await this.registry('DELETE', name);
+    await updateRegistry(this.client, this.tableName, SCHEDULE_REGISTRY_KEY, 'DELETE', name, 'unregisterSchedule');
     return scheduleFromItem(old ?? {});
   }
 
@@ -117,37 +117,12 @@ export class DynamoScheduleStore implements ScheduleStore {
     return { [TABLE.partitionKey]: itemKey('schedule', name) };
   }
 
-  /** Adds or removes a name in the registry's string set (idempotent). */
-  private async registry(action: 'ADD' | 'DELETE', name: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [TABLE.partitionKey]: SCHEDULE_REGISTRY_KEY },
-          UpdateExpression: `${action} #names :name`,
-          ExpressionAttributeNames: { '#names': 'names' },
-          ExpressionAttributeValues: { ':name': new Set([name]) },
-        }),
-      );
-    } catch (error) {
-      throw toStorageError(error, action === 'ADD' ? 'registerSchedule' : 'unregisterSchedule', SCHEDULE_REGISTRY_KEY);
-    }
+  private read(key: string): Promise<Record<string, unknown> | undefined> {
+    return readItem(this.client, this.tableName, key, 'readSchedule');
   }
 
-  private async read(key: string): Promise<Record<string, unknown> | undefined> {
-    try {
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { [TABLE.partitionKey]: key }, ConsistentRead: true }));
-      return Item;
-    } catch (error) {
-      throw toStorageError(error, 'readSchedule', key);
-    }
-  }
 }
 
-/** DynamoDB refuses names an expression does not use: exactly the placeholders it has. */
-function namesOf(expression: string): Record<string, string> {
-  return Object.fromEntries([...new Set(expression.match(/#\w+/g))].map((placeholder) => [placeholder, placeholder.slice(1)]));
-}
 
 /** A schedule from its item. */
 export function scheduleFromItem(item: Record<string, unknown>): Schedule {

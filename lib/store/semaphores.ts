@@ -12,10 +12,9 @@
  *   found not claimed by that token under a live lease. Conditioned on the entry still being
  *   there, so of two clearers one removes it and the other changes nothing.
  */
-import type { BoardSettings } from '../boards/board.js';
-import { defaultSettings } from '../boards/board.js';
 import { ClaimRefusedError } from '../errors.js';
 import type { Scope } from '../model.js';
+import { boardKey, settingsFromItem } from './board-items.js';
 import { itemKey } from './keys.js';
 import type { UpdateSpec } from './write-spec.js';
 
@@ -41,17 +40,12 @@ export function scopeRequests(scopes: readonly Scope[] | undefined): SemaphoreRe
 }
 
 export function semaphoreKey(request: SemaphoreRequest): string {
-  return request.kind === 'board' ? itemKey('board', request.board) : itemKey('scope', request.key);
+  return request.kind === 'board' ? boardKey(request.board) : itemKey('scope', request.key);
 }
 
 export function holdersFromItem(item: Record<string, unknown> | undefined): Holder[] {
   const holders = item?.holders;
   return holders instanceof Set ? [...(holders as Set<string>)].map(parseHolder) : [];
-}
-
-export function boardSettingsFromItem(name: string, item: Record<string, unknown> | undefined): BoardSettings {
-  if (item === undefined) return defaultSettings(name);
-  return { name, paused: item.paused === true, maxRunning: typeof item.maxRunning === 'number' ? item.maxRunning : null };
 }
 
 /** A claim refused by a semaphore: its board is paused or full, or its scope is held. `holders`: who held it. */
@@ -88,7 +82,7 @@ export function acquire(request: SemaphoreRequest, holder: Holder): UpdateSpec {
     addToSet: { holders: [holderEntry(holder)] },
     ...gate(request),
     refused: (item) =>
-      new SemaphoreBusyError(request, holdersFromItem(item), request.kind === 'board' && boardSettingsFromItem(request.board, item).paused, holder.jobId),
+      new SemaphoreBusyError(request, holdersFromItem(item), request.kind === 'board' && settingsFromItem(request.board, item).paused, holder.jobId),
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScheduleList, ScheduleView } from '../../lib/http/contract.js';
-import { runCli, stdoutJson, type CliRun } from '../support/cli-process.js';
+import { cliAt } from '../support/cli-process.js';
 import { StackProcess } from '../support/local-stack.js';
 import { waitFor } from '../support/wait.js';
 
@@ -112,13 +112,7 @@ describe('schedules over HTTP', () => {
 });
 
 describe('schedules from the CLI', () => {
-  const cli = (args: readonly string[]): Promise<CliRun> => runCli(args, { url: stack.url });
-  const show = (run: CliRun) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
-  async function ok<T>(args: readonly string[]): Promise<T> {
-    const run = await cli([...args, '--json']);
-    expect(run.code, show(run)).toBe(0);
-    return stdoutJson<T>(run);
-  }
+  const { cli, ok } = cliAt(() => stack.url);
 
   it('set, get, pause, resume, schedules and delete; pause and resume keep every other setting', async () => {
     const set = await ok<ScheduleView>(['schedule', 'set', 'cli-report', 'demo.echo', '--cron', '0 9 * * 1-5', '--timezone', 'Europe/Paris', '--payload', '{"to":"ops"}', '--board', 'cli-reports', '--priority', 'low', '--overlap', 'allow']);

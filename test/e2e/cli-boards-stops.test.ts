@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BoardList, BoardView, JobPage, JobView, Stats } from '../../lib/http/contract.js';
-import { runCli, stdoutJson, type CliRun } from '../support/cli-process.js';
+import { cliAt, showRun } from '../support/cli-process.js';
 import { StackProcess } from '../support/local-stack.js';
 import { waitFor } from '../support/wait.js';
 
@@ -12,13 +12,7 @@ const stack = new StackProcess();
 beforeAll(() => stack.start().then(() => undefined));
 afterAll(() => stack.stop());
 
-const cli = (args: readonly string[]): Promise<CliRun> => runCli(args, { url: stack.url });
-const show = (run: CliRun) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
-async function ok<T>(args: readonly string[]): Promise<T> {
-  const run = await cli([...args, '--json']);
-  expect(run.code, show(run)).toBe(0);
-  return stdoutJson<T>(run);
-}
+const { cli, ok } = cliAt(() => stack.url);
 
 describe('boards and priority from the CLI', () => {
   it('posts and lists by board and priority; stats --board counts one board', async () => {
@@ -43,7 +37,7 @@ describe('boards and priority from the CLI', () => {
     expect(boards.find((b) => b.name === 'cli-video')).toMatchObject({ paused: false, maxRunning: null });
 
     const zero = await cli(['board', 'set', 'cli-video', '--max-running', '0']);
-    expect(zero.code, show(zero)).toBe(1);
+    expect(zero.code, showRun(zero)).toBe(1);
     expect(zero.stderr).toContain('maxRunning');
     const unknown = await cli(['board', 'frob', 'cli-video']);
     expect(unknown.code).toBe(2);
@@ -56,7 +50,7 @@ describe('stopping work from the CLI', () => {
     const job = await ok<JobView>(['post', 'demo.sleep', '--payload', '{"ms":60000}']);
     await waitFor(async () => ((await ok<JobView>(['get', job.id])).state === 'claimed' ? true : undefined));
     const cancel = await cli(['cancel', job.id]);
-    expect(cancel.code, show(cancel)).toBe(0);
+    expect(cancel.code, showRun(cancel)).toBe(0);
     expect(cancel.stdout).toContain('asked it to stop (cancel)');
     const ended = await waitFor(async () => {
       const current = await ok<JobView>(['get', job.id]);

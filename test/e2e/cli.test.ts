@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobPage, JobView, Stats } from '../../lib/http/contract.js';
 import { NodeSha256 } from '../../cli/sigv4.js';
 import { freePort } from '../../local/free-port.js';
-import { runCli, stdoutJson, type CliRun, type RunCliOptions } from '../support/cli-process.js';
+import { runCli, showRun, stdoutJson, type CliRun, type RunCliOptions } from '../support/cli-process.js';
 import { StackProcess } from '../support/local-stack.js';
 import { waitFor } from '../support/wait.js';
 
@@ -25,11 +25,10 @@ let workDir: string;
 
 /** Runs the CLI against the main stack. */
 const cli = (args: readonly string[], options: RunCliOptions = {}): Promise<CliRun> => runCli(args, { url: stack.url, ...options });
-const show = (run: CliRun) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 
 async function stats(): Promise<Stats> {
   const run = await cli(['stats', '--json']);
-  expect(run.code, show(run)).toBe(0);
+  expect(run.code, showRun(run)).toBe(0);
   return stdoutJson<Stats>(run);
 }
 
@@ -61,7 +60,7 @@ describe('jobboard CLI against the local stack', () => {
 
   it('health answers through the bin shim as through npm run', async () => {
     const [shim, json] = await Promise.all([cli(['health'], { entry: 'bin/jobboard.js' }), cli(['health', '--json'])]);
-    expect(shim.code, show(shim)).toBe(0);
+    expect(shim.code, showRun(shim)).toBe(0);
     expect(shim.stdout).toBe('ok\n');
     expect(stdoutJson(json)).toEqual({ ok: true });
   });
@@ -69,13 +68,13 @@ describe('jobboard CLI against the local stack', () => {
   it('post --wait completes a demo.echo job whose result is its payload, and exits 0', async () => {
     const payload = { greeting: 'hello', n: 42, nested: { list: [1, 2, 3] } };
     const run = await cli(['post', 'demo.echo', '--payload', JSON.stringify(payload), '--wait', '--interval', '50', '--json']);
-    expect(run.code, show(run)).toBe(0);
+    expect(run.code, showRun(run)).toBe(0);
     const job = stdoutJson<JobView>(run);
     expect(job).toMatchObject({ type: 'demo.echo', state: 'completed', payload, result: payload, attempts: 1 });
 
     // The human form of `get`: one field per line, times shortened.
     const human = await cli(['get', job.id]);
-    expect(human.code, show(human)).toBe(0);
+    expect(human.code, showRun(human)).toBe(0);
     expect(human.stdout).toMatch(new RegExp(`^id: +${job.id}$`, 'm'));
     expect(human.stdout).toMatch(/^state: +completed$/m);
     expect(human.stdout).toMatch(/^created: +\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/m);
@@ -87,10 +86,10 @@ describe('jobboard CLI against the local stack', () => {
   it('post with the same --id and body answers the existing job', async () => {
     const args = ['post', 'demo.echo', '--id', 'cli-same-id', '--payload', '{"a":1}'];
     const first = await cli(args);
-    expect(first.code, show(first)).toBe(0);
+    expect(first.code, showRun(first)).toBe(0);
     expect(first.stdout).toMatch(/^created job cli-same-id$/m);
     const again = await cli(args);
-    expect(again.code, show(again)).toBe(0);
+    expect(again.code, showRun(again)).toBe(0);
     expect(again.stdout).toMatch(/^job cli-same-id already exists/m);
     const conflict = await cli(['post', 'demo.echo', '--id', 'cli-same-id', '--payload', '{"a":2}']);
     expect(conflict.code).toBe(1);
@@ -104,7 +103,7 @@ describe('jobboard CLI against the local stack', () => {
     writeFileSync(file, lines.join('\n') + '\n');
 
     const run = await cli(['post', '--file', file, '--concurrency', '3', '--batch-size', '5']);
-    expect(run.code, show(run)).toBe(0);
+    expect(run.code, showRun(run)).toBe(0);
     // stderr is not a TTY here: a progress line about every 10%, then the summary.
     const progress = run.stderr.split('\n').filter((line) => /^posted \d+\/50$/.test(line));
     expect(progress.length).toBeGreaterThanOrEqual(5);
@@ -124,7 +123,7 @@ describe('jobboard CLI against the local stack', () => {
 
   it('list --state completed --all follows every page, with no repeats', async () => {
     const run = await cli(['list', '--state', 'completed', '--all', '--limit', '7', '--json']);
-    expect(run.code, show(run)).toBe(0);
+    expect(run.code, showRun(run)).toBe(0);
     const { jobs } = stdoutJson<JobPage>(run);
     const ids = jobs.map((job) => job.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -133,7 +132,7 @@ describe('jobboard CLI against the local stack', () => {
 
     // One page only: the cursor to go on with is given, on stderr in the human form.
     const page = await cli(['list', '--state', 'completed', '--limit', '7']);
-    expect(page.code, show(page)).toBe(0);
+    expect(page.code, showRun(page)).toBe(0);
     const rows = page.stdout.trimEnd().split('\n');
     expect(rows[0]).toMatch(/^ID +TYPE +BOARD +STATE +ATTEMPTS +CREATED +ENDED +LAST ERROR$/);
     expect(rows).toHaveLength(8);
@@ -147,7 +146,7 @@ describe('jobboard CLI against the local stack', () => {
     // POST /jobs/batch (the default), then POST /jobs per job with the file on stdin.
     const runs = [await cli(['post', '--file', file, '--json']), await cli(['post', '--file', '-', '--batch-size', '1', '--json'], { input: content })];
     for (const run of runs) {
-      expect(run.code, show(run)).toBe(1);
+      expect(run.code, showRun(run)).toBe(1);
       const results = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { index: number; ok: boolean; status?: number; error?: { code: string } });
       expect(results.map((r) => r.index).sort()).toEqual([0, 1, 2]);
       expect(results.find((r) => r.index === 0)).toMatchObject({ ok: true, status: 201 });
@@ -182,10 +181,10 @@ describe('jobboard CLI against the local stack', () => {
 
   it('wait on a demo.fail job with --max-attempts 1 exits 1, then redrive returns moved', async () => {
     const posted = await cli(['post', 'demo.fail', '--max-attempts', '1', '--payload', '{"message":"boom"}', '--json']);
-    expect(posted.code, show(posted)).toBe(0);
+    expect(posted.code, showRun(posted)).toBe(0);
     const { id } = stdoutJson<JobView>(posted);
     const run = await cli(['wait', id, '--interval', '50', '--json']);
-    expect(run.code, show(run)).toBe(1);
+    expect(run.code, showRun(run)).toBe(1);
     const job = stdoutJson<JobView>(run);
     expect(job).toMatchObject({ state: 'failed', attempts: 1, maxAttempts: 1 });
     expect(job.errors.at(-1)?.message).toBe('boom');
@@ -196,7 +195,7 @@ describe('jobboard CLI against the local stack', () => {
     await waitFor(
       async () => {
         const redrive = await cli(['redrive', '--json']);
-        expect(redrive.code, show(redrive)).toBe(0);
+        expect(redrive.code, showRun(redrive)).toBe(0);
         const body = stdoutJson<{ moved: unknown }>(redrive);
         expect(typeof body.moved).toBe('number');
         moved += body.moved as number;
@@ -211,14 +210,14 @@ describe('jobboard CLI against the local stack', () => {
   it('trash and retry: posted → trashed → posted, and the refusals exit 1', async () => {
     // Delayed ten minutes, so it stays posted; one attempt of one second if it ever runs.
     const posted = await cli(['post', 'demo.sleep', '--payload', '{"ms":600000}', '--delay', '600', '--timeout', '1', '--max-attempts', '1', '--json']);
-    expect(posted.code, show(posted)).toBe(0);
+    expect(posted.code, showRun(posted)).toBe(0);
     const { id, state, runAt } = stdoutJson<JobView>(posted);
     expect(state).toBe('posted');
     expect(Date.parse(runAt ?? '')).toBeGreaterThan(Date.now() + 500_000);
 
     // `wait` gives up after its timeout with exit 2, printing the job as it stands.
     const timedOut = await cli(['wait', id, '--timeout', '0.3', '--interval', '50', '--json']);
-    expect(timedOut.code, show(timedOut)).toBe(2);
+    expect(timedOut.code, showRun(timedOut)).toBe(2);
     expect(stdoutJson<JobView>(timedOut).state).toBe('posted');
     expect(timedOut.stderr).toMatch(/timed out after 0\.3 s waiting for job/);
 
@@ -227,7 +226,7 @@ describe('jobboard CLI against the local stack', () => {
     expect(retryPosted.stderr).toMatch(/^error: (InvalidStateError|ConflictError): /);
 
     const trashed = await cli(['trash', id, '--json']);
-    expect(trashed.code, show(trashed)).toBe(0);
+    expect(trashed.code, showRun(trashed)).toBe(0);
     expect(stdoutJson<JobView>(trashed).state).toBe('trashed');
     expect(stdoutJson<JobView>(await cli(['get', id, '--json'])).state).toBe('trashed');
 
@@ -236,20 +235,20 @@ describe('jobboard CLI against the local stack', () => {
     expect(trashedAgain.stderr).toMatch(/^error: (InvalidStateError|ConflictError): /);
 
     const retried = await cli(['retry', id]);
-    expect(retried.code, show(retried)).toBe(0);
+    expect(retried.code, showRun(retried)).toBe(0);
     expect(retried.stdout).toMatch(new RegExp(`^re-posted job ${id}$`, 'm'));
     expect(retried.stdout).toMatch(/^state: +posted$/m);
     expect(retried.stdout).toMatch(/^attempts: +0\/1$/m);
 
     // Retried, it runs now: one attempt, cut off after its 1 s timeout: failed, `wait` exits 1.
     const waited = await cli(['wait', id, '--interval', '100', '--timeout', '30', '--json']);
-    expect(waited.code, show(waited)).toBe(1);
+    expect(waited.code, showRun(waited)).toBe(1);
     expect(stdoutJson<JobView>(waited).state).toBe('failed');
 
     const trashFailed = await cli(['trash', id]);
     expect(trashFailed.code).toBe(1);
     const retriedAgain = await cli(['retry', id, '--json']);
-    expect(retriedAgain.code, show(retriedAgain)).toBe(0);
+    expect(retriedAgain.code, showRun(retriedAgain)).toBe(0);
     expect(stdoutJson<JobView>(retriedAgain)).toMatchObject({ state: 'posted', attempts: 0 });
   });
 
@@ -274,9 +273,9 @@ describe('jobboard CLI with JOBBOARD_API_TOKEN', () => {
     expect(without.stderr).toMatch(/^error: UnauthorizedError: /);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/^error: UnauthorizedError: /);
-    expect(withToken.code, show(withToken)).toBe(0);
+    expect(withToken.code, showRun(withToken)).toBe(0);
     expect(stdoutJson<JobView>(withToken)).toMatchObject({ state: 'completed', result: { auth: true } });
-    expect(health.code, show(health)).toBe(0);
+    expect(health.code, showRun(health)).toBe(0);
   });
 });
 
@@ -341,9 +340,9 @@ describe('jobboard --sigv4', () => {
   it('signs GET with a query and POST with a body for execute-api in AWS_REGION', async () => {
     const env = { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_REGION: 'eu-west-1', AWS_EC2_METADATA_DISABLED: 'true' };
     const list = await runCli(['list', '--state', 'completed', '--limit', '5', '--sigv4', '--json'], { url, env });
-    expect(list.code, show(list)).toBe(0);
+    expect(list.code, showRun(list)).toBe(0);
     const post = await runCli(['post', 'demo.echo', '--payload', '{"signed":"yes please"}', '--id', 'sig:1', '--json'], { url, env: { ...env, JOBBOARD_SIGV4: '1', JOBBOARD_API_TOKEN: 'ignored' } });
-    expect(post.code, show(post)).toBe(0);
+    expect(post.code, showRun(post)).toBe(0);
 
     expect(captured).toHaveLength(2);
     expect(captured[0]).toMatchObject({ method: 'GET', url: '/jobs?state=completed&limit=5' });

@@ -1,6 +1,7 @@
 /** Runs the `jobboard` CLI as a child process (the way users run it) and collects its output. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -61,4 +62,25 @@ export function stdoutJson<T = unknown>(run: CliRun): T {
   } catch {
     throw new Error(`stdout is not JSON (exit ${run.code}):\n${run.stdout}\nstderr:\n${run.stderr}`);
   }
+}
+
+/** A run as text: the message of an assertion on it. */
+export function showRun(run: CliRun): string {
+  return `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
+}
+
+/**
+ * The CLI against the API at `url()` (read at each call: a stack's URL is known once it is up):
+ * `cli` runs it as is; `ok` runs it with `--json`, asserts exit 0, and parses stdout.
+ */
+export function cliAt(url: () => string): { cli: (args: readonly string[], options?: RunCliOptions) => Promise<CliRun>; ok: <T>(args: readonly string[]) => Promise<T> } {
+  const cli = (args: readonly string[], options: RunCliOptions = {}) => runCli(args, { url: url(), ...options });
+  return {
+    cli,
+    ok: async <T>(args: readonly string[]): Promise<T> => {
+      const run = await cli([...args, '--json']);
+      expect(run.code, showRun(run)).toBe(0);
+      return stdoutJson<T>(run);
+    },
+  };
 }
