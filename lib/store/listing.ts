@@ -98,7 +98,9 @@ export class JobListing {
       for (const entry of round.entries) {
         const job = jobs.get(entry.pk);
         // Skipped: removed by TTL since the index was read, or not in the filtered state.
-        if (job !== undefined && (itemFilter === undefined || itemFilter(job))) found.push({ job, position: { stream: position.stream, after: entry.sortKey } });
+        // A job that finished while this call walked the indexes shows in the open and the done stream: once is enough.
+        const listed = job !== undefined && found.some((f) => f.job.id === job.id);
+        if (job !== undefined && !listed && (itemFilter === undefined || itemFilter(job))) found.push({ job, position: { stream: position.stream, after: entry.sortKey } });
         position = { stream: position.stream, after: entry.sortKey };
         if (found.length > limit) {
           consumedAll = false;

@@ -68,7 +68,8 @@ async function jobsOn(board: string): Promise<Job[]> {
     jobs.push(...page.jobs);
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);
-  return jobs;
+  // A list is no snapshot: a job that finished between two pages shows in both. Count it once.
+  return [...new Map(jobs.map((job) => [job.id, job])).values()];
 }
 
 const slotOf = (id: string): number => Number(id.split('.').pop()) * 1_000;
