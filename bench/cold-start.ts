@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { ENV } from '../functions/env.js';
+import { ENV, STREAM_ENV } from '../functions/env.js';
 import { BUNDLE_FILE, esbuildBuildOptions } from '../infra/bundling.js';
 import { HANDLER_NAMES, JOBBOARD_ROOT, generatedEntriesDir, handlerEntry, type HandlerName } from '../infra/handlers.js';
 
@@ -27,6 +27,8 @@ const FIRST_EVENT: Record<HandlerName, unknown> = {
   api: { rawPath: '/jobs/cold-start-probe', headers: {}, requestContext: { http: { method: 'GET' } } },
   conductor: { Records: [{ messageId: 'm1', receiptHandle: 'r', body: '{"id":"cold-start-probe"}' }] },
   sweeper: {},
+  // A record of no job: no event to publish, but the counters read the shard's checkpoint.
+  streamProcessor: { shardId: 'cold-start-probe', Records: [{ eventName: 'INSERT', dynamodb: { SequenceNumber: '1', NewImage: { pk: { S: 'counter#cold-start-probe' } } } }] },
 };
 
 export async function measureColdStarts(environment: Record<string, string>, runs = 5): Promise<ColdStart[]> {
@@ -71,6 +73,8 @@ export function emulatorEnvironment(stack: { tableName: string; queueUrl: string
     [ENV.deadLetterQueueUrl]: stack.deadLetterQueueUrl,
     [ENV.dynamoEndpoint]: stack.dynamoEndpoint,
     [ENV.sqsEndpoint]: stack.sqsEndpoint,
+    // The stream processor's probe publishes nothing, so no bus is reached.
+    [STREAM_ENV.eventBusName]: 'cold-start-probe',
   };
 }
 

@@ -49,6 +49,7 @@ export class FlowBench {
       sweepIntervalSeconds: 3_600,
       dynamoMaxSockets,
       logTransitions: true,
+      streamIdleMs: 200,
     };
     this.stack = await startLocalStack(env, {
       sink: (line) => {

@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: what a job costs, how fast jobs flow, what our own code costs, and how fast
- * each function starts cold. Prints one table. Options: --jobs N (default 1000),
+ * `npm run bench`: what a job costs, how fast jobs flow, what our own code costs, how fast each
+ * function starts cold and what Powertools adds to that, start latency idle and under load, and
+ * what the job counters cost. Prints one table. Options: --jobs N (default 1000),
  * --concurrency N (conductor invocations at once, default 4), --sockets N (connections to DynamoDB
  * Local, default 8), --runs N (cold-start runs, default 5).
  */
@@ -8,11 +9,14 @@ import { parseArgs } from 'node:util';
 import { LOCAL_TABLE_NAME } from '../local/stack.js';
 import { conditionalWritesPerSecond } from './ceiling.js';
 import { emulatorEnvironment, measureColdStarts } from './cold-start.js';
+import { counterWriteUnits, type CounterCost } from './counter-cost.js';
 import { featureCosts, oneScopeThroughput, priorityLatency, type FeatureCost, type PriorityLatency } from './features.js';
 import { FlowBench, type FlowResult } from './flow.js';
 import { conductorMicrosecondsPerJob } from './overhead.js';
+import { powertoolsImportCost } from './powertools-import.js';
 import { PRICES, dollarsPerMillionJobs } from './prices.js';
 import { machineSummary, printTable, type Row } from './report.js';
+import { burstStartLatency, idleStartLatency, type LatencyDistribution } from './start-latency.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,6 +48,11 @@ let cold: Awaited<ReturnType<typeof measureColdStarts>>;
 let features: FeatureCost[];
 let priority: PriorityLatency;
 let hotScope: Awaited<ReturnType<typeof oneScopeThroughput>>;
+let idleLatency: LatencyDistribution;
+let burstLatency: LatencyDistribution;
+let counters: CounterCost;
+/** Jobs posted one at a time for the idle start latency. */
+const IDLE_SAMPLES = 30;
 try {
   // Warm-up, discarded: DynamoDB Local's JVM serves writes about twice as fast once its JIT has
   // compiled the hot paths, so flows and ceiling must both be measured warm.
@@ -68,6 +77,11 @@ try {
   priority = await priorityLatency(stack, 2_000, 20);
   process.stderr.write('bench: 1,000 jobs on one scope key…\n');
   hotScope = await oneScopeThroughput(stack, 1_000);
+  process.stderr.write('bench: start latency, idle and under a burst…\n');
+  idleLatency = await idleStartLatency(stack, IDLE_SAMPLES);
+  burstLatency = await burstStartLatency(stack, jobs);
+  process.stderr.write('bench: write units of the job counters…\n');
+  counters = await counterWriteUnits(stack.dynamo.endpoint, jobs);
   process.stderr.write('bench: DynamoDB Local ceiling…\n');
   ceiling = await conditionalWritesPerSecond(stack.dynamo.endpoint, 4, flow.javaPid());
   process.stderr.write('bench: cold starts…\n');
@@ -80,6 +94,8 @@ try {
 }
 process.stderr.write('bench: conductor overhead…\n');
 const overheadUs = await conductorMicrosecondsPerJob();
+process.stderr.write('bench: import cost of Powertools…\n');
+const powertools = await powertoolsImportCost(Math.max(3, runs));
 
 const perJob = (r: FlowResult, n: number) => (n / r.jobs).toFixed(3);
 const operations = [...new Set([...Object.keys(single.meter.requests), ...Object.keys(batched.meter.requests)])].sort();
@@ -140,6 +156,30 @@ const rows: Row[] = [
     single: hotScope.jobsPerSecond.toFixed(1),
     batched: '',
     note: `${hotScope.seconds.toFixed(0)} s; one runs at a time, the others' postings look again every second`,
+  },
+  ...powertools.map((p, i) => ({
+    section: i === 0 ? '8. Powertools' : '',
+    metric: `${p.variant}: bundle KB / import ms / import CPU ms`,
+    single: `${(p.bytes / 1024).toFixed(0)} / ${p.importMs.toFixed(0)} / ${p.importCpuMs.toFixed(0)}`,
+    batched: '',
+    note: `median of ${Math.max(3, runs)} fresh processes`,
+  })),
+  ...[
+    { label: 'idle', d: idleLatency, note: 'one job at a time, each after the last completed' },
+    { label: 'under load', d: burstLatency, note: `a burst of ${jobs}, 100 per request` },
+  ].map(({ label, d, note }, i) => ({
+    section: i === 0 ? '9. start latency' : '',
+    metric: `post → claim ${label} (p50 / p90 / p99 ms)`,
+    single: `${d.p50Ms.toFixed(0)} / ${d.p90Ms.toFixed(0)} / ${d.p99Ms.toFixed(0)}`,
+    batched: '',
+    note: `${d.samples} jobs: ${note}`,
+  })),
+  {
+    section: '10. counters',
+    metric: 'counter write units per job (stream batches, not in section 1)',
+    single: counters.writeUnitsPerJob.toFixed(3),
+    batched: '',
+    note: `${counters.writeUnits} WU for ${counters.jobs} jobs, ${counters.records} records in batches of ${counters.batches.join(', ')}; counts ${counters.countsMatch ? 'match' : 'DO NOT match'}; goal ≤ 0.1`,
   },
 ];
 printTable(rows, `Jobboard bench — ${jobs} jobs per run — ${machineSummary()}`);

@@ -45,12 +45,38 @@ export function secondsOption(values: OptionValues, name: string): number | unde
   return value;
 }
 
+const ISO_EXAMPLE = 'an ISO-8601 time like 2030-01-02T03:04:05Z';
+
+/** Epoch ms of an ISO-8601 date and time, or undefined when `text` is not one. */
+function parseIso(text: string): number | undefined {
+  const ms = Date.parse(text);
+  return /^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(ms) ? ms : undefined;
+}
+
 /** An ISO-8601 time, normalised to `toISOString()` form, or undefined when absent. */
 export function isoOption(values: OptionValues, name: string): string | undefined {
   const text = stringOption(values, name);
   if (text === undefined) return undefined;
-  const ms = Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(ms)) throw new UsageError(`--${name} must be an ISO-8601 time like 2030-01-02T03:04:05Z, got ${JSON.stringify(text)}`);
+  const ms = parseIso(text);
+  if (ms === undefined) throw new UsageError(`--${name} must be ${ISO_EXAMPLE}, got ${JSON.stringify(text)}`);
+  return new Date(ms).toISOString();
+}
+
+/**
+ * A point in time, as `toISOString()`: ISO-8601, or `HH:MM` meaning that time today in local time
+ * (what an operator types after an incident: `--since 10:00`). `now` says which day today is.
+ */
+export function timeOption(values: OptionValues, name: string, now: Date): string | undefined {
+  const text = stringOption(values, name);
+  if (text === undefined) return undefined;
+  const clock = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(text.trim());
+  if (clock !== null) {
+    const today = new Date(now);
+    today.setHours(Number(clock[1]), Number(clock[2]), 0, 0);
+    return today.toISOString();
+  }
+  const ms = parseIso(text);
+  if (ms === undefined) throw new UsageError(`--${name} must be HH:MM (today, local time) or ${ISO_EXAMPLE}, got ${JSON.stringify(text)}`);
   return new Date(ms).toISOString();
 }
 

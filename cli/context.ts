@@ -1,6 +1,6 @@
 /** What every command gets: the API client, where to write, and the shared `--json` switch. */
 import type { OptionSpecs, OptionValues } from './args.js';
-import type { ApiClient } from './http.js';
+import type { JobboardClient } from './client.js';
 
 /** Exit codes: 0 success, 1 failure (API error, failed job), 2 usage error or `wait` timed out. */
 export const ExitCode = { ok: 0, failure: 1, usage: 2, timeout: 2 } as const;
@@ -17,7 +17,7 @@ export interface CommandIo {
 
 /** A command's run-time context. */
 export interface CommandContext extends CommandIo {
-  client: ApiClient;
+  client: JobboardClient;
   /** Print raw JSON instead of tables. */
   json: boolean;
 }
@@ -33,6 +33,9 @@ export interface Command {
   options: OptionSpecs;
   run: (ctx: CommandContext, values: OptionValues, positionals: readonly string[]) => Promise<number>;
 }
+
+/** The params of a route on one job or operation (`/jobs/{id}`, `/operations/{id}`). */
+export const byId = (id: string) => ({ params: { path: { id } } });
 
 /** Writes a value as indented JSON (for `--json`). */
 export function printJson(ctx: Pick<CommandIo, 'stdout'>, value: unknown): void {

@@ -9,7 +9,8 @@ import { findCommand } from './commands/index.js';
 import { ExitCode, type CommandIo } from './context.js';
 import { readEnv, type CliEnv } from './env.js';
 import { formatDetails } from './format.js';
-import { ApiClient, ApiError, ConnectionError } from './http.js';
+import { createJobboardClient } from './client.js';
+import { ApiError, ConnectionError } from './client-errors.js';
 import { createSigV4Signer, SigningSetupError } from './sigv4.js';
 import { commandUsage, GLOBAL_OPTIONS, usage } from './usage.js';
 
@@ -73,7 +74,7 @@ export async function run(argv: readonly string[], env: CliEnv = readEnv(), io: 
     if (!/^https?:\/\/[^/]/i.test(baseUrl)) throw new UsageError(`the API URL must start with http:// or https://, got ${JSON.stringify(baseUrl)}`);
     const sigv4 = flagOption(values, 'sigv4') || env.sigv4;
     const signer = sigv4 ? await createSigV4Signer({ baseUrl, region: env.awsRegion }) : undefined;
-    const client = new ApiClient({ baseUrl, token: env.apiToken, signer });
+    const client = createJobboardClient({ baseUrl, token: env.apiToken, signer });
     return await command.run({ ...io, client, json: flagOption(values, 'json') }, values, positionals);
   } catch (error) {
     return reportError(io, error, helpHint(command.name));

@@ -3,7 +3,7 @@
  * The AWS packages are loaded only when signing is asked for, so plain runs stay fast.
  */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import type { OutgoingRequest, RequestSigner } from './http.js';
+import type { OutgoingRequest, RequestSigner } from './client.js';
 
 /** Signing was asked for but cannot be set up (no region, packages missing). */
 export class SigningSetupError extends Error {

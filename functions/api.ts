@@ -10,11 +10,13 @@ import { LIMITS } from '../lib/config.js';
 import { ValidationError } from '../lib/errors.js';
 import { ROUTES, type OperationId, type Route } from '../lib/http/contract.js';
 import { toJobView } from '../lib/http/job-view.js';
+import { openApiDocument } from '../lib/http/openapi.js';
 import { parsePostRequest, type PostRequest } from '../lib/http/post-request.js';
 import type { PostResult, StopAnswer } from '../lib/job-service.js';
 import type { JobType } from '../lib/registry.js';
 import { parseWith } from '../lib/schema.js';
 import { toScheduleView } from '../lib/schedules/schedule-view.js';
+import { toOperationView } from '../lib/http/operation-view.js';
 import { errorBody, errorResponse, json, methodNotAllowed, payloadTooLarge, routeNotFound, unsupportedMediaType, type HttpResponse } from './http.js';
 import { lazyRuntime, type Runtime } from './runtime.js';
 
@@ -36,6 +38,7 @@ type RouteHandler = (runtime: Runtime, request: Request) => Promise<HttpResponse
 /** What serves each operation of the contract. */
 const SERVE: Record<OperationId, RouteHandler> = {
   getHealth: async () => json(200, { ok: true }),
+  getOpenApi: async () => json(200, openApiDocument()),
   postJob: async (rt, { event }) => {
     const { job, created } = await rt.jobs.post(parsePostRequest(readJsonBody(event)));
     return created ? json(201, toJobView(job), { location: `/jobs/${encodeURIComponent(job.id)}` }) : json(200, toJobView(job));
@@ -67,6 +70,17 @@ const SERVE: Record<OperationId, RouteHandler> = {
   getSchedule: async (rt, { params }) => json(200, toScheduleView(await rt.schedules.get(params.name as string), rt.schedules.now())),
   putSchedule: async (rt, { params, event }) => json(200, toScheduleView(await rt.schedules.put(params.name as string, readJsonBody(event)), rt.schedules.now())),
   deleteSchedule: async (rt, { params }) => json(200, toScheduleView(await rt.schedules.delete(params.name as string), rt.schedules.now())),
+  // Bulk operations: the POST only writes the operation (202 at once); the sweeper's operation task runs it.
+  createOperation: async (rt, { event }) => {
+    const operation = await rt.operations.create(readJsonBody(event));
+    return json(202, toOperationView(operation), { location: `/operations/${operation.id}` });
+  },
+  listOperations: async (rt, { event }) => {
+    const query = parse(route('listOperations').query, event.queryStringParameters ?? {}, '(query)', 'invalid operations query');
+    const page = await rt.operations.list(query);
+    return json(200, { operations: page.operations.map(toOperationView), nextCursor: page.nextCursor });
+  },
+  getOperation: async (rt, { params }) => json(200, toOperationView(await rt.operations.get(params.id as string))),
 };
 
 /** Each route with a matcher: `/jobs/{id}/retry` → /^\/jobs\/([^/]+)\/retry$/ and its parameter names. */

@@ -2,10 +2,12 @@
  * The one place that reads environment variables. Lambda handlers and the local stack turn
  * them into the typed options of lib/.
  */
-import { ENV, LOCAL_ENV } from '../lib/env-names.js';
+import { ENV, LOCAL_ENV, STREAM_ENV } from '../lib/env-names.js';
 import { ConfigurationError } from '../lib/errors.js';
+import type { PublishedStates } from '../lib/events/stream-processor.js';
+import { JOB_STATES, isJobState } from '../lib/states.js';
 
-export { ENV, LOCAL_ENV };
+export { ENV, LOCAL_ENV, STREAM_ENV };
 
 
 export interface FunctionEnvironment {
@@ -24,18 +26,7 @@ export interface FunctionEnvironment {
 }
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): FunctionEnvironment {
-  const required = (name: string): string => {
-    const value = env[name];
-    if (value === undefined || value === '') throw new ConfigurationError(`environment variable ${name} is not set`);
-    return value;
-  };
-  const optionalNumber = (name: string): number | undefined => {
-    const value = env[name];
-    if (value === undefined || value === '') return undefined;
-    const parsed = Number(value);
-    if (!Number.isFinite(parsed)) throw new ConfigurationError(`environment variable ${name} must be a number, got ${JSON.stringify(value)}`);
-    return parsed;
-  };
+  const { required, optionalNumber } = readers(env);
   return {
     tableName: required(ENV.tableName),
     queueUrl: required(ENV.queueUrl),
@@ -47,6 +38,75 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): FunctionE
     dynamoEndpoint: env[ENV.dynamoEndpoint] || undefined,
     sqsEndpoint: env[ENV.sqsEndpoint] || undefined,
     dynamoMaxSockets: optionalNumber(ENV.dynamoMaxSockets),
+  };
+}
+
+/** What the stream processor reads: the table (for the counters), the bus, and which states it publishes. */
+export interface StreamProcessorEnvironment {
+  tableName: string;
+  eventBusName: string;
+  publishedStates: PublishedStates;
+  dynamoEndpoint?: string;
+  dynamoMaxSockets?: number;
+}
+
+export function readStreamProcessorEnvironment(env: NodeJS.ProcessEnv = process.env): StreamProcessorEnvironment {
+  const { required, optionalNumber } = readers(env);
+  return {
+    tableName: required(ENV.tableName),
+    eventBusName: required(STREAM_ENV.eventBusName),
+    publishedStates: parsePublishedStates(env[STREAM_ENV.publishedStates]),
+    dynamoEndpoint: env[ENV.dynamoEndpoint] || undefined,
+    dynamoMaxSockets: optionalNumber(ENV.dynamoMaxSockets),
+  };
+}
+
+/** `all` (the default when unset) or a comma list of states, each one of lib's states. */
+export function parsePublishedStates(value: string | undefined): PublishedStates {
+  const text = (value ?? '').trim();
+  if (text === '' || text === 'all') return 'all';
+  const parts = text.split(',').map((part) => part.trim());
+  const unknown = parts.filter((part) => !isJobState(part));
+  if (unknown.length > 0) {
+    throw new ConfigurationError(
+      `environment variable ${STREAM_ENV.publishedStates} must be "all" or a comma list of states (${JOB_STATES.join(', ')}), got ${JSON.stringify(value)}: unknown ${unknown.map((s) => JSON.stringify(s)).join(', ')}`,
+    );
+  }
+  return [...new Set(parts.filter(isJobState))];
+}
+
+/** Settings of the Lambda handlers' metrics. */
+export interface MetricsEnvironment {
+  /** CloudWatch namespace of the EMF metrics. */
+  namespace: string;
+  /** Add the board as a dimension (each board then bills its own metrics). */
+  byBoard: boolean;
+}
+
+/** Namespace when the construct sets none (a function deployed by hand). */
+export const DEFAULT_METRICS_NAMESPACE = 'Jobboard';
+
+export function readMetricsEnvironment(env: NodeJS.ProcessEnv = process.env): MetricsEnvironment {
+  const byBoard = (env[ENV.metricsByBoard] ?? 'false').trim();
+  if (byBoard !== 'true' && byBoard !== 'false') throw new ConfigurationError(`environment variable ${ENV.metricsByBoard} must be "true" or "false", got ${JSON.stringify(env[ENV.metricsByBoard])}`);
+  return { namespace: env[ENV.metricsNamespace] || DEFAULT_METRICS_NAMESPACE, byBoard: byBoard === 'true' };
+}
+
+/** A required variable, and an optional number, each failing with a message that names the variable. */
+function readers(env: NodeJS.ProcessEnv) {
+  return {
+    required: (name: string): string => {
+      const value = env[name];
+      if (value === undefined || value === '') throw new ConfigurationError(`environment variable ${name} is not set`);
+      return value;
+    },
+    optionalNumber: (name: string): number | undefined => {
+      const value = env[name];
+      if (value === undefined || value === '') return undefined;
+      const parsed = Number(value);
+      if (!Number.isFinite(parsed)) throw new ConfigurationError(`environment variable ${name} must be a number, got ${JSON.stringify(value)}`);
+      return parsed;
+    },
   };
 }
 
@@ -70,6 +130,8 @@ export interface LocalStackEnvironment {
   dynamoMaxSockets: number;
   /** Print a JSON line per job transition. */
   logTransitions: boolean;
+  /** How long the change stream's reader waits after finding nothing new. */
+  streamIdleMs: number;
 }
 
 
@@ -92,5 +154,6 @@ export function readLocalStackEnvironment(env: NodeJS.ProcessEnv = process.env):
     sweepIntervalSeconds: number(LOCAL_ENV.sweepIntervalSeconds, 60, 1, 3_600),
     dynamoMaxSockets: number(LOCAL_ENV.dynamoMaxSockets, 8, 1, 1_000),
     logTransitions: (env[LOCAL_ENV.logTransitions] ?? 'true') !== 'false',
+    streamIdleMs: number(LOCAL_ENV.streamIdleMs, 200, 10, 600_000),
   };
 }

@@ -11,13 +11,15 @@ import type { Job } from '../lib/model.js';
 import { postingOf } from '../lib/queue/posting-of.js';
 import { EventBus, logObserver } from '../lib/events/events.js';
 import { JobService } from '../lib/job-service.js';
-import { JsonLogger } from '../lib/logger.js';
-import { Sweeper } from '../lib/maintenance/index.js';
+import { JsonLogger, type Logger } from '../lib/logger.js';
+import { OperationRunner, OperationService, ServiceOperationJobs, Sweeper } from '../lib/maintenance/index.js';
 import { SqsPostingQueue } from '../lib/queue/sqs-posting-queue.js';
 import { JobTypeRegistry, type JobType } from '../lib/registry.js';
 import { Conductor } from '../lib/run/conductor.js';
 import { DynamoJobStore, DynamoTaskCursors, type JobStore } from '../lib/store/index.js';
+import { DynamoOperationStore } from '../lib/store/dynamo-operation-store.js';
 import { DynamoScheduleStore } from '../lib/store/dynamo-schedule-store.js';
+import { DynamoStreamCounters } from '../lib/store/stream-counters.js';
 import { ScheduleService } from '../lib/schedules/schedule-service.js';
 import { readEnvironment, type FunctionEnvironment } from './env.js';
 
@@ -34,11 +36,14 @@ export interface Runtime {
   sweeper: Sweeper;
   /** Periodic schedules: put/get/list/delete, and the tick the sweeper runs. */
   schedules: ScheduleService;
-  logger: JsonLogger;
+  /** Bulk operations: the API starts and reads them; the runner (the sweeper's task) carries them out. */
+  operations: OperationService;
+  operationRunner: OperationRunner;
+  logger: Logger;
 }
 
 /** Everything a handler needs, from the environment (or the given one, for the local stack). */
-export function createRuntime(jobTypes: readonly JobType<never>[], environment: FunctionEnvironment = readEnvironment(), logger = new JsonLogger()): Runtime {
+export function createRuntime(jobTypes: readonly JobType<never>[], environment: FunctionEnvironment = readEnvironment(), logger: Logger = new JsonLogger()): Runtime {
   const local = environment.dynamoEndpoint !== undefined ? { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
   const dynamo = new DynamoDBClient({
     ...local,
@@ -57,8 +62,11 @@ export function createRuntime(jobTypes: readonly JobType<never>[], environment: 
   );
   // Children released by a parent's end get their postings here; if the send fails, the sweeper re-posts them.
   const onReleased = (jobs: Job[]) => queue.send(jobs.map((job) => postingOf(job, Date.now())));
-  const store = new DynamoJobStore(documentClient, { tableName: environment.tableName, retentionDays: environment.retentionDays }, { events, onReleased });
+  // Counts come from the counters the stream processor keeps: a fixed number of item reads, whatever the number of jobs.
+  const counts = new DynamoStreamCounters(documentClient, environment.tableName, Date.now);
+  const store = new DynamoJobStore(documentClient, { tableName: environment.tableName, retentionDays: environment.retentionDays }, { events, onReleased, counts });
   const jobs = new JobService({ store, queue, registry, logger });
+  const operationStore = new DynamoOperationStore(documentClient, { tableName: environment.tableName, retentionDays: environment.retentionDays });
   return {
     environment,
     dynamo,
@@ -72,6 +80,8 @@ export function createRuntime(jobTypes: readonly JobType<never>[], environment: 
     conductor: new Conductor({ store, queue, registry, events, logger, boards: new BoardSettingsCache(store.boards, Date.now), options: { recordConcurrency: environment.recordConcurrency } }),
     sweeper: new Sweeper({ store, queue, cursors: new DynamoTaskCursors(documentClient, environment.tableName), registry, logger }),
     schedules: new ScheduleService({ store: new DynamoScheduleStore(documentClient, environment.tableName), jobs, registry, logger }),
+    operations: new OperationService({ store: operationStore, logger }),
+    operationRunner: new OperationRunner({ operations: operationStore, jobs: new ServiceOperationJobs({ store, service: jobs, queue, logger }), logger }),
   };
 }
 

@@ -18,9 +18,15 @@
  *   (GetQueueAttributes) so a mere backlog does not multiply postings, and loads and saves where
  *   it stopped (GetItem, PutItem), on `cursor#` items only (a `dynamodb:LeadingKeys` condition).
  *   Its schedule tick reads `schedule#` items and the previous slot's job (GetItem), posts the
- *   slot's job (PutItem on `job#` items) and records the slot (UpdateItem).
+ *   slot's job (PutItem on `job#` items) and records the slot (UpdateItem). Its bulk-operation
+ *   task lists jobs on both indexes, reads `operation#` and `board#` items and each job it
+ *   transitions (GetItem), and writes operations and jobs with UpdateItem.
  * - api (schedules): PUT and the registry are UpdateItem, GET and list GetItem; DELETE is the one
  *   DeleteItem any function may make, on `schedule#` items only.
+ * - streamProcessor: reads its stream shard's checkpoint (GetItem on `cursor#`) and moves it with
+ *   the counter deltas in one transaction of UpdateItems (`cursor#` and `counter#` items; IAM
+ *   checks a transaction's items by their own actions). Its stream, bus and failure queue grants
+ *   are in infra/stream.ts: they are not resources of every function.
  */
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { ITEM_KINDS, type ItemKind } from '../lib/store/keys.js';
@@ -58,14 +64,26 @@ export const ACCESS: Readonly<Record<HandlerName, FunctionAccess>> = {
   },
   sweeper: {
     table: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
-    queriedIndexes: [TABLE.openIndex.name],
+    // Bulk operations list the jobs they act on: open states on the open index, failed and trashed on the done index.
+    queriedIndexes: [TABLE.openIndex.name, TABLE.doneIndex.name],
     postings: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
     deadLetters: [],
     keyedItems: [
       { kinds: ['cursor'], actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
-      // The schedule tick: reads the schedules and the previous slot's job, and posts the slot's job.
-      { kinds: ['schedule', 'job'], actions: ['dynamodb:GetItem'] },
+      // The schedule tick reads the schedules and the previous slot's job, and posts the slot's job; bulk
+      // operations read the running set and each job before its transition; both list boards by name.
+      { kinds: ['schedule', 'job', 'operation', 'board'], actions: ['dynamodb:GetItem'] },
       { kinds: ['job'], actions: ['dynamodb:PutItem'] },
+    ],
+  },
+  streamProcessor: {
+    table: [],
+    queriedIndexes: [],
+    postings: [],
+    deadLetters: [],
+    keyedItems: [
+      { kinds: ['cursor'], actions: ['dynamodb:GetItem'] },
+      { kinds: ['cursor', 'counter'], actions: ['dynamodb:UpdateItem'] },
     ],
   },
 };

@@ -14,6 +14,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { JOB_METRICS, METRICS_SERVICE, METRIC_DIMENSIONS } from '../lib/events/job-metrics.js';
 
 /** Default age of the oldest posting that counts as a stalled board. */
 export const DEFAULT_POSTINGS_AGE_THRESHOLD = Duration.minutes(15);
@@ -23,6 +24,15 @@ export const DEFAULT_POSTINGS_AGE_THRESHOLD = Duration.minutes(15);
  * 14-day retention, so an operator has a week to redrive or retry before SQS deletes it.
  */
 export const DEFAULT_DEAD_LETTER_AGE_THRESHOLD = Duration.days(7);
+
+/** Percentage of finished jobs ending `failed` that raises `FailedRate`. */
+export const DEFAULT_FAILED_RATE_THRESHOLD = 10;
+
+/** 90th percentile of start latency that raises `StartLatency`. */
+export const DEFAULT_START_LATENCY_THRESHOLD = Duration.minutes(1);
+
+/** Age of the stream's oldest unprocessed record that raises `StreamIteratorAge`: events and counts that far behind. */
+export const STREAM_ITERATOR_AGE_THRESHOLD = Duration.minutes(5);
 
 /** DynamoDB operations the functions send (what can be throttled or fail on AWS's side). */
 export const TABLE_OPERATIONS = ['GetItem', 'PutItem', 'UpdateItem', 'BatchGetItem', 'Query'] as const;
@@ -41,8 +51,15 @@ export interface JobboardAlarmsProps {
   readonly indexNames: readonly string[];
   /** Where the conductor logs (its `record_failed` lines are counted). */
   readonly conductorLogs: ILogGroup;
-  /** Namespace of the metrics the log filters publish; one per board. */
+  /** Namespace of the metrics the log filters and the functions (EMF) publish; one per board. */
   readonly metricNamespace: string;
+  readonly streamProcessor: IFunction;
+  /** The stream event source's on-failure destination. */
+  readonly streamFailures: IQueue;
+  /** @default {@link DEFAULT_FAILED_RATE_THRESHOLD} percent */
+  readonly failedRateThreshold?: number;
+  /** @default {@link DEFAULT_START_LATENCY_THRESHOLD} */
+  readonly startLatencyThreshold?: Duration;
   /** Alarm and OK notifications go here when given. */
   readonly topic?: ITopic;
   /** Oldest posting age that raises `PostingsAge`. @default 15 minutes */
@@ -75,12 +92,21 @@ export class JobboardAlarms extends Construct {
   readonly tableSystemErrors: Alarm;
   /** Conductors hit storage trouble on records repeatedly (their postings come back, jobs wait). */
   readonly recordFailures: Alarm;
+  /** Too many finished jobs end `failed` (metric math on the job metrics). */
+  readonly failedRate: Alarm;
+  /** Jobs wait too long between being posted (or due) and starting: the 90th percentile. */
+  readonly startLatency: Alarm;
+  /** The stream processor function failed: events and counts wait while Lambda retries. */
+  readonly streamErrors: Alarm;
+  /** The stream processor is behind: events and counts lag the table. */
+  readonly streamIteratorAge: Alarm;
+  /** Lambda gave up on stream batches: their events were never published. */
+  readonly streamFailures: Alarm;
 
   constructor(scope: Construct, id: string, props: JobboardAlarmsProps) {
     super(scope, id);
     const fiveMinutes = Duration.minutes(5);
-    const atLeastOnce = (alarmId: string, metric: IMetric, description: string, evaluationPeriods = 1): Alarm =>
-      this.alarm(alarmId, { metric, threshold: 1, evaluationPeriods, description, topic: props.topic });
+    const atLeastOnce = (alarmId: string, metric: IMetric, description: string, evaluationPeriods = 1): Alarm => this.atLeastOnce(alarmId, metric, description, props.topic, evaluationPeriods);
 
     this.deadLetters = atLeastOnce(
       'DeadLetters',
@@ -164,12 +190,73 @@ export class JobboardAlarms extends Construct {
       description: 'Conductors hit storage trouble on 10 or more records in each of two 5-minute periods: postings come back and jobs wait.',
       topic: props.topic,
     });
+    ({ failedRate: this.failedRate, startLatency: this.startLatency } = this.jobMetricAlarms(props));
+    ({ streamErrors: this.streamErrors, streamIteratorAge: this.streamIteratorAge, streamFailures: this.streamFailures } = this.streamAlarms(props));
     // Measured at API Gateway, not as Lambda errors: the handler turns most failures into a 5xx response, which Lambda counts as success.
     this.apiErrors = atLeastOnce(
       'ApiErrors',
       props.httpApi.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
       'The API answered HTTP 5xx: storage trouble, an unexpected error, or the api function crashed or timed out.',
     );
+  }
+
+  /** Alarms on the metrics the functions publish (lib/events/job-metrics.ts), over every type and board. */
+  private jobMetricAlarms(props: JobboardAlarmsProps): { failedRate: Alarm; startLatency: Alarm } {
+    const period = Duration.minutes(5);
+    const jobMetric = (metricName: string, statistic: string) =>
+      new Metric({ namespace: props.metricNamespace, metricName, dimensionsMap: { [METRIC_DIMENSIONS.service]: METRICS_SERVICE }, period, statistic });
+    const rateThreshold = props.failedRateThreshold ?? DEFAULT_FAILED_RATE_THRESHOLD;
+    const failedRate = new MathExpression({
+      expression: 'IF(FILL(c, 0) + FILL(f, 0) > 0, 100 * FILL(f, 0) / (FILL(c, 0) + FILL(f, 0)), 0)',
+      usingMetrics: { c: jobMetric(JOB_METRICS.completed, 'Sum'), f: jobMetric(JOB_METRICS.failed, 'Sum') },
+      label: 'failed jobs, % of finished',
+      period,
+    });
+    const failedRateAlarm = this.alarm('FailedRate', {
+      metric: failedRate,
+      threshold: rateThreshold,
+      evaluationPeriods: 3,
+      description: `${rateThreshold}% or more of finished jobs ended failed in each 5-minute period for 15 minutes. Runbook: list them (GET /jobs?state=failed) and read their errors; a deploy or a dependency is the usual cause; once fixed, retry them in bulk (POST /operations {"action": "retry", "filter": {"state": "failed"}}).`,
+      topic: props.topic,
+    });
+    const latency = props.startLatencyThreshold ?? DEFAULT_START_LATENCY_THRESHOLD;
+    const startLatency = this.alarm('StartLatency', {
+      metric: jobMetric(JOB_METRICS.startLatency, 'p90'),
+      threshold: latency.toMilliseconds(),
+      evaluationPeriods: 3,
+      description: `The 90th percentile of start latency (post or due time to claim) was ${latency.toHumanString()} or more for 15 minutes. Runbook: check PostingsAge, ConductorThrottles and ConductorErrors; if conductors are healthy and busy, raise laneMaxConcurrency; check paused boards and maxRunning limits (GET /boards).`,
+      topic: props.topic,
+    });
+    return { failedRate: failedRateAlarm, startLatency };
+  }
+
+  /** Alarms on the stream processor: it failing, lagging, or skipping batches. */
+  private streamAlarms(props: JobboardAlarmsProps): { streamErrors: Alarm; streamIteratorAge: Alarm; streamFailures: Alarm } {
+    const streamErrors = this.atLeastOnce(
+      'StreamProcessorErrors',
+      props.streamProcessor.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      'The stream processor function failed; Lambda retries the batch, and events and counts wait. Runbook: read its log group (errors name the cause: DynamoDB throttling, EventBridge permissions or limits); a failure that repeats blocks its stream shard until it is fixed (see StreamIteratorAge).',
+      props.topic,
+    );
+    const streamIteratorAge = this.alarm('StreamIteratorAge', {
+      metric: props.streamProcessor.metric('IteratorAge', { period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: STREAM_ITERATOR_AGE_THRESHOLD.toMilliseconds(),
+      evaluationPeriods: 3,
+      description: `The stream processor is ${STREAM_ITERATOR_AGE_THRESHOLD.toHumanString()} or more behind the table for 3 minutes: events arrive late and /stats lags. Runbook: check StreamProcessorErrors and the function's throttles; a batch failing again and again blocks its shard until fixed or until its records pass the mapping's maximum age (then they go to the stream failures queue).`,
+      topic: props.topic,
+    });
+    const streamFailures = this.atLeastOnce(
+      'StreamFailures',
+      props.streamFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      'Lambda gave up on stream batches: their job state changes were not published (counts were kept unless the counter write itself failed). Runbook: each message names a shard and a sequence range; within the stream\'s 24 hours, read those records and publish them again; compare /stats with a full listing; then delete the message.',
+      props.topic,
+    );
+    return { streamErrors, streamIteratorAge, streamFailures };
+  }
+
+  /** Fires on one occurrence or more in each of `evaluationPeriods` periods. */
+  private atLeastOnce(id: string, metric: IMetric, description: string, topic: ITopic | undefined, evaluationPeriods = 1): Alarm {
+    return this.alarm(id, { metric, threshold: 1, evaluationPeriods, description, topic });
   }
 
   private alarm(

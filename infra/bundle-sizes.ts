@@ -2,7 +2,7 @@
  * Measures the Lambda bundles with the construct's own esbuild settings, with and without the
  * AWS SDK inside, and how long a fresh Node.js process takes to import each (the part of a cold
  * start that bundling decides). Run: `npx tsx infra/bundle-sizes.ts [--runs N] [--json]`.
- * `measureBundles()` is exported for bench/.
+ * `measureBundles()` and `importTimes()` are exported for bench/.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
@@ -70,7 +70,7 @@ export async function measureBundles(options: { runs?: number } = {}): Promise<B
 }
 
 /** Wall and CPU milliseconds `import()` of the bundle takes, in `runs` fresh processes. */
-async function importTimes(file: string, runs: number, sourceMaps: boolean): Promise<{ wallMs: number; cpuMs: number }[]> {
+export async function importTimes(file: string, runs: number, sourceMaps: boolean): Promise<{ wallMs: number; cpuMs: number }[]> {
   const script = [
     'const wall = performance.now(); const cpu = process.cpuUsage();',
     `const m = await import(${JSON.stringify(pathToFileURL(file).href)});`,
@@ -89,7 +89,7 @@ async function importTimes(file: string, runs: number, sourceMaps: boolean): Pro
   return times;
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }

@@ -1,4 +1,4 @@
-/** The three functions, built alike: own role and log group, local bundling, environment, least-privilege access. */
+/** The functions, built alike: own role and log group, local bundling, environment, least-privilege access. */
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Validations, type RemovalPolicy } from 'aws-cdk-lib';
@@ -12,7 +12,7 @@ import { DEFAULT_BUNDLE_CHOICE, SOURCE_MAP_ENVIRONMENT, lambdaBundlingOptions } 
 import { generatedEntriesDir, handlerEntry, type HandlerName } from './handlers.js';
 import { FUNCTION_DEFAULTS, type FunctionSettings, type JobboardProps } from './props.js';
 
-/** Builds the three functions alike: role, log group, bundling, environment, access. */
+/** Builds the functions alike: role, log group, bundling, environment, access. */
 export class FunctionFactory {
   private readonly projectRoot: string;
 
@@ -20,13 +20,21 @@ export class FunctionFactory {
     private readonly scope: Construct,
     private readonly props: JobboardProps,
     private readonly removalPolicy: RemovalPolicy,
+    /** What every function that runs job code gets. */
     private readonly environment: Record<string, string>,
   ) {
     this.projectRoot = path.resolve(props.projectRoot ?? process.cwd());
     requireLocalEsbuild(this.projectRoot);
   }
 
-  create(name: HandlerName, settings: FunctionSettings | undefined, arns: BoardArns, extra: { retryAttempts?: number; reservedConcurrentExecutions?: number } = {}): NodejsFunction {
+  /** `environment` replaces the shared one (a function that runs no job code gets only what it reads). */
+  create(
+    name: HandlerName,
+    settings: FunctionSettings | undefined,
+    arns: BoardArns,
+    extra: { retryAttempts?: number; reservedConcurrentExecutions?: number } = {},
+    environment: Record<string, string> = this.environment,
+  ): NodejsFunction {
     const id = CONSTRUCT_IDS[name];
     // Own role without AWS managed policies: exactly the log group below plus ACCESS[name].
     const role = new Role(this.scope, `${id}Role`, {
@@ -49,7 +57,7 @@ export class FunctionFactory {
       timeout: settings?.timeout ?? FUNCTION_DEFAULTS[name].timeout,
       role,
       logGroup,
-      environment: { ...this.environment, ...SOURCE_MAP_ENVIRONMENT },
+      environment: { ...environment, ...SOURCE_MAP_ENVIRONMENT },
       projectRoot: this.projectRoot,
       ...(this.props.depsLockFilePath === undefined ? {} : { depsLockFilePath: this.props.depsLockFilePath }),
       bundling: lambdaBundlingOptions({ bundleAwsSdk: this.props.bundleAwsSdk ?? DEFAULT_BUNDLE_CHOICE.bundleAwsSdk }),
@@ -83,7 +91,7 @@ export const XRAY_REASON = 'X-Ray actions (xray:PutTraceSegments, xray:PutTeleme
 export const NODE_22_REASON =
   'Node.js 22 is the LTS line the handlers are developed and tested against (DESIGN.md: Lambda Node.js 22, code also runs on Node 20); its upstream support runs to April 2027. Node.js 24 is one prop away (runtime) once the suite runs on it.';
 
-const CONSTRUCT_IDS: Readonly<Record<HandlerName, string>> = { api: 'Api', conductor: 'Conductor', sweeper: 'Sweeper' };
+const CONSTRUCT_IDS: Readonly<Record<HandlerName, string>> = { api: 'Api', conductor: 'Conductor', sweeper: 'Sweeper', streamProcessor: 'StreamProcessor' };
 
 /**
  * `NodejsFunction` silently falls back to Docker when it cannot find esbuild. Jobboard bundles

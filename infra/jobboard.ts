@@ -1,7 +1,8 @@
 /**
- * `Jobboard`: the whole board as one construct, to embed in any CDK app. One table, a postings
- * queue per priority lane and their DLQ, three functions (api behind an IAM-authorized HTTP API,
- * conductor on the lanes, sweeper on a schedule), their least-privilege roles and the alarms.
+ * `Jobboard`: the whole board as one construct, to embed in any CDK app. One table with its
+ * change stream, a postings queue per priority lane and their DLQ, four functions (api behind an
+ * IAM-authorized HTTP API, conductor on the lanes, sweeper on a schedule, stream processor on the
+ * table's stream publishing to an EventBridge bus), their least-privilege roles and the alarms.
  */
 import { Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -9,7 +10,7 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { EventBus, Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal, type Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -17,7 +18,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { QueueEncryption, type Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV } from '../lib/env-names.js';
+import { ENV, STREAM_ENV } from '../lib/env-names.js';
 import { HTTP_ROUTES } from '../lib/http/contract.js';
 import { LANES, type Lane } from '../lib/queues.js';
 import type { BoardArns } from './access.js';
@@ -26,9 +27,20 @@ import { FunctionFactory } from './functions.js';
 import { addLaneEventSources, createPostingQueues } from './postings.js';
 import { API_THROTTLE_DEFAULTS, FUNCTION_DEFAULTS, checkProps, type JobboardProps } from './props.js';
 import { grantRoutes } from './route-grants.js';
+import { connectChangeStream } from './stream.js';
 import { createJobsTable, indexNames } from './table.js';
 
-export { API_THROTTLE_DEFAULTS, CONDUCTOR_EVENT_SOURCE_DEFAULTS, FUNCTION_DEFAULTS, LANE_MAX_CONCURRENCY_DEFAULTS, type ConductorSettings, type FunctionSettings, type JobboardProps } from './props.js';
+export {
+  API_THROTTLE_DEFAULTS,
+  CONDUCTOR_EVENT_SOURCE_DEFAULTS,
+  FUNCTION_DEFAULTS,
+  LANE_MAX_CONCURRENCY_DEFAULTS,
+  STREAM_EVENT_SOURCE_DEFAULTS,
+  type ConductorSettings,
+  type FunctionSettings,
+  type JobboardProps,
+  type StreamProcessorSettings,
+} from './props.js';
 export { KMS_ACTIONS, NODE_22_REASON, XRAY_REASON } from './functions.js';
 
 /**
@@ -52,6 +64,12 @@ export class Jobboard extends Construct {
   readonly api: NodejsFunction;
   readonly conductor: NodejsFunction;
   readonly sweeper: NodejsFunction;
+  /** Publishes job state changes to `eventBus` and keeps the job counters, from the table's stream. */
+  readonly streamProcessor: NodejsFunction;
+  /** Where job state changes go: `source: "jobboard"`, `detail-type: "Job State Change"`. */
+  readonly eventBus: IEventBus;
+  /** The stream batches Lambda gave up on (sequence ranges): their events were not published. */
+  readonly streamFailures: Queue;
   readonly httpApi: HttpApi;
   /** The stage clients call; its `url` ends with `/`. */
   readonly stage: HttpStage;
@@ -83,7 +101,10 @@ export class Jobboard extends Construct {
       postings: LANES.map((lane) => this.lanes[lane].queueArn),
       deadLetters: this.deadLetters.queueArn,
     };
+    const metricNamespace = `Jobboard/${this.namePrefix}`;
+    const metricsEnvironment = { [ENV.metricsNamespace]: metricNamespace, ...(props.metricsByBoard === true ? { [ENV.metricsByBoard]: 'true' } : {}) };
     const build = new FunctionFactory(this, props, removalPolicy, {
+      ...metricsEnvironment,
       [ENV.tableName]: this.table.tableName,
       [ENV.queueUrl]: this.lanes.normal.queueUrl,
       [ENV.queueUrlHigh]: this.lanes.high.queueUrl,
@@ -100,6 +121,23 @@ export class Jobboard extends Construct {
     }
 
     addLaneEventSources(this.conductor, this.lanes, props);
+
+    this.eventBus = props.eventBus ?? new EventBus(this, 'Events', { description: 'Jobboard job state changes (source "jobboard", detail-type "Job State Change")' });
+    // It runs no job code: only what it reads (functions/env.ts), not the queues nor the user's variables.
+    this.streamProcessor = build.create('streamProcessor', props.streamProcessor, arns, {}, {
+      ...metricsEnvironment,
+      [ENV.tableName]: this.table.tableName,
+      [STREAM_ENV.eventBusName]: this.eventBus.eventBusArn,
+      [STREAM_ENV.publishedStates]: props.publishedStates === undefined || props.publishedStates === 'all' ? 'all' : props.publishedStates.join(','),
+    });
+    ({ failures: this.streamFailures } = connectChangeStream(this, {
+      table: this.table,
+      processor: this.streamProcessor,
+      eventBus: this.eventBus,
+      removalPolicy,
+      encryption: queueEncryption,
+      ...(props.streamProcessor === undefined ? {} : { settings: props.streamProcessor }),
+    }));
 
     // A failed sweep is simply redone by the next one a minute later: no EventBridge or Lambda retries piling up.
     new Rule(this, 'SweeperSchedule', {
@@ -119,7 +157,11 @@ export class Jobboard extends Construct {
       table: this.table,
       indexNames: indexNames(),
       conductorLogs: this.conductor.logGroup,
-      metricNamespace: `Jobboard/${this.namePrefix}`,
+      metricNamespace,
+      streamProcessor: this.streamProcessor,
+      streamFailures: this.streamFailures,
+      ...(props.failedRateAlarmThreshold === undefined ? {} : { failedRateThreshold: props.failedRateAlarmThreshold }),
+      ...(props.startLatencyAlarmThreshold === undefined ? {} : { startLatencyThreshold: props.startLatencyAlarmThreshold }),
       ...(props.alarmTopic === undefined ? {} : { topic: props.alarmTopic }),
       ...(props.deadLetterAgeAlarmThreshold === undefined ? {} : { deadLetterAgeThreshold: props.deadLetterAgeAlarmThreshold }),
       ...(props.postingsAgeAlarmThreshold === undefined ? {} : { postingsAgeThreshold: props.postingsAgeAlarmThreshold }),

@@ -4,6 +4,7 @@
  */
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -11,6 +12,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { CONDUCTOR_DEFAULTS, LIMITS, resolveConductorOptions, resolveStoreOptions } from '../lib/config.js';
 import { ConfigurationError } from '../lib/errors.js';
 import { LANES, type Lane } from '../lib/queues.js';
+import { JOB_STATES, isJobState, type JobState } from '../lib/states.js';
 import type { HandlerName, JobTypesModule } from './handlers.js';
 
 /** Size and time of one function. */
@@ -28,6 +30,14 @@ export interface ConductorSettings extends FunctionSettings {
   readonly maxConcurrency?: number;
   /** Records of one batch run at once, passed as `JOBBOARD_RECORD_CONCURRENCY`. @default lib's default */
   readonly recordConcurrency?: number;
+}
+
+/** The stream processor: publishes job state changes and keeps the job counters (infra/stream.ts). */
+export interface StreamProcessorSettings extends FunctionSettings {
+  /** Deliveries of a failing batch before its range goes to the stream failures queue. @default {@link STREAM_EVENT_SOURCE_DEFAULTS} */
+  readonly retryAttempts?: number;
+  /** Records older than this are not processed but sent to the stream failures queue (60 s to 7 days). @default {@link STREAM_EVENT_SOURCE_DEFAULTS} */
+  readonly maxRecordAge?: Duration;
 }
 
 export interface JobboardProps {
@@ -58,6 +68,28 @@ export interface JobboardProps {
    */
   readonly laneMaxConcurrency?: Partial<Record<Lane, number>>;
   readonly sweeper?: FunctionSettings;
+  readonly streamProcessor?: StreamProcessorSettings;
+  /**
+   * The EventBridge bus job state changes are published to (`source: "jobboard"`,
+   * `detail-type: "Job State Change"`). @default a bus of the construct's own
+   */
+  readonly eventBus?: IEventBus;
+  /**
+   * Which states' changes are published: `'all'`, or a list (`['completed', 'failed']`
+   * publishes a third as many events as `'all'` for plain jobs; README.md, Events, gives the cost).
+   * Counters are kept for every state either way. @default 'all'
+   */
+  readonly publishedStates?: 'all' | readonly JobState[];
+  /**
+   * Add the board as a dimension of the job metrics (JobsStarted, StartLatency, …). Each board
+   * then bills its own metrics (README.md, Metrics, gives the arithmetic). @default false: the
+   * board is in each metric document's metadata only
+   */
+  readonly metricsByBoard?: boolean;
+  /** Percentage of finished jobs that ended failed (5-minute periods, 3 in a row) that alarms. @default 10 */
+  readonly failedRateAlarmThreshold?: number;
+  /** 90th percentile of start latency (post or due time to claim; 5-minute periods, 3 in a row) that alarms. @default 1 minute */
+  readonly startLatencyAlarmThreshold?: Duration;
   /** Alarm and OK notifications. @default no actions */
   readonly alarmTopic?: ITopic;
   /**
@@ -94,7 +126,23 @@ export const FUNCTION_DEFAULTS: Readonly<Record<HandlerName, { timeout: Duration
   api: { timeout: Duration.seconds(10), memorySize: 1024 },
   conductor: { timeout: Duration.seconds(60), memorySize: 1024 },
   sweeper: { timeout: Duration.seconds(60), memorySize: 512 },
+  // A full batch is ≤ 1,000 records: ≤ 100 PutEvents one after another and one counter transaction.
+  streamProcessor: { timeout: Duration.seconds(60), memorySize: 512 },
 };
+
+/**
+ * The stream processor's event source mapping (infra/stream.ts says why each is so).
+ * Retries and record age are bounded, but generously: a batch that still fails is skipped (its
+ * sequence range goes to the stream failures queue, which alarms) and its events are lost, so
+ * the bound is set to ride out an EventBridge or DynamoDB outage of hours, not minutes.
+ */
+export const STREAM_EVENT_SOURCE_DEFAULTS = {
+  batchSize: 1_000,
+  maxBatchingWindow: Duration.seconds(1),
+  tumblingWindow: Duration.minutes(15),
+  retryAttempts: 10_000,
+  maxRecordAge: Duration.hours(6),
+} as const;
 
 /** API Gateway throttling when the api prop sets none: a runaway client cannot run up the bill or starve the others. */
 export const API_THROTTLE_DEFAULTS: ThrottleSettings = { rateLimit: 100, burstLimit: 200 };
@@ -165,7 +213,7 @@ export function checkProps(props: JobboardProps): void {
       throw new ConfigurationError(`prop retention must be a positive duration, got ${props.retention.toHumanString()}`);
     }
   }
-  for (const name of ['api', 'conductor', 'sweeper'] as const) {
+  for (const name of ['api', 'conductor', 'sweeper', 'streamProcessor'] as const) {
     const settings = props[name];
     const seconds = settings?.timeout?.toSeconds();
     if (seconds !== undefined && seconds > LAMBDA_MAX_TIMEOUT_SECONDS) throw new ConfigurationError(`prop ${name}.timeout must be at most 15 minutes (Lambda's limit), got ${settings?.timeout?.toHumanString()}`);
@@ -173,6 +221,7 @@ export function checkProps(props: JobboardProps): void {
     if (memory !== undefined && (!Number.isInteger(memory) || memory < 128 || memory > 10_240)) throw new ConfigurationError(`prop ${name}.memorySize must be a whole number of MB from 128 to 10240, got ${memory}`);
   }
   checkLaneConcurrency(props);
+  checkStreamProps(props);
   const reserved = props.api?.reservedConcurrency;
   if (reserved !== undefined && (!Number.isInteger(reserved) || reserved < 1)) throw new ConfigurationError(`prop api.reservedConcurrency must be a whole number ≥ 1, got ${reserved}`);
   if (props.namePrefix !== undefined && !/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/.test(props.namePrefix)) {
@@ -193,4 +242,27 @@ export function checkProps(props: JobboardProps): void {
   if (apiSeconds !== undefined && apiSeconds > API_GATEWAY_TIMEOUT_SECONDS) {
     throw new ConfigurationError(`prop api.timeout must be at most ${API_GATEWAY_TIMEOUT_SECONDS} s (API Gateway's integration limit), got ${apiSeconds} s`);
   }
+}
+
+/** Lambda's bounds on a stream event source's retries and record age. */
+const STREAM_LIMITS = { maxRetryAttempts: 10_000, minRecordAgeSeconds: 60, maxRecordAgeSeconds: 7 * 86_400 } as const;
+
+function checkStreamProps(props: JobboardProps): void {
+  const states = props.publishedStates;
+  if (states !== undefined && states !== 'all') {
+    const unknown = states.filter((state) => !isJobState(state));
+    if (states.length === 0 || unknown.length > 0) {
+      throw new ConfigurationError(`prop publishedStates must be 'all' or a non-empty list of states (${JOB_STATES.join(', ')}), got ${JSON.stringify(states)}`);
+    }
+  }
+  const retries = props.streamProcessor?.retryAttempts;
+  if (retries !== undefined && (!Number.isInteger(retries) || retries < 0 || retries > STREAM_LIMITS.maxRetryAttempts)) {
+    throw new ConfigurationError(`prop streamProcessor.retryAttempts must be a whole number from 0 to ${STREAM_LIMITS.maxRetryAttempts}, got ${retries}`);
+  }
+  const age = props.streamProcessor?.maxRecordAge?.toSeconds();
+  if (age !== undefined && (age < STREAM_LIMITS.minRecordAgeSeconds || age > STREAM_LIMITS.maxRecordAgeSeconds)) {
+    throw new ConfigurationError(`prop streamProcessor.maxRecordAge must be from 60 seconds to 7 days, got ${props.streamProcessor?.maxRecordAge?.toHumanString()}`);
+  }
+  const rate = props.failedRateAlarmThreshold;
+  if (rate !== undefined && !(rate > 0 && rate <= 100)) throw new ConfigurationError(`prop failedRateAlarmThreshold must be a percentage above 0 and at most 100, got ${rate}`);
 }

@@ -2,9 +2,11 @@
  * Who may call which routes: `execute-api:Invoke` on exactly the routes of one role of caller.
  * - post: a producer posts jobs (`POST /jobs`, `POST /jobs/batch`);
  * - read: a viewer reads jobs, boards and counts (`GET /jobs`, `GET /jobs/{id}`, `GET /stats`,
- *   `GET /boards`, `GET /boards/{board}`, `GET /health`, `GET /schedules`, `GET /schedules/{name}`);
+ *   `GET /boards`, `GET /boards/{board}`, `GET /health`, `GET /schedules`, `GET /schedules/{name}`,
+ *   `GET /operations`, `GET /operations/{id}`, `GET /openapi.json`);
  * - admin: an operator changes jobs and boards that exist (`DELETE /jobs/{id}`, retry, suspend
- *   and resume, `PUT /boards/{board}`, `POST /dead-letters/redrive`, `PUT`/`DELETE /schedules/{name}`).
+ *   and resume, `PUT /boards/{board}`, `POST /dead-letters/redrive`, `PUT`/`DELETE /schedules/{name}`,
+ *   `POST /operations`).
  *
  * A route with a path parameter can only be granted with `*` in that one segment (IAM matches
  * the request's path: `/jobs/{id}` is `/jobs/*`). So each grant is a customer-managed policy that
@@ -22,8 +24,8 @@ export type RouteGrant = 'post' | 'read' | 'admin';
 /** The routes each grant allows, by method and path of the contract. */
 export const ROUTE_GRANTS: Readonly<Record<RouteGrant, readonly HttpRouteKey[]>> = {
   post: ['POST /jobs', 'POST /jobs/batch'],
-  read: ['GET /jobs', 'GET /jobs/{id}', 'GET /stats', 'GET /boards', 'GET /boards/{board}', 'GET /health', 'GET /schedules', 'GET /schedules/{name}'],
-  admin: ['DELETE /jobs/{id}', 'POST /jobs/{id}/retry', 'POST /jobs/{id}/suspend', 'POST /jobs/{id}/resume', 'PUT /boards/{board}', 'POST /dead-letters/redrive', 'PUT /schedules/{name}', 'DELETE /schedules/{name}'],
+  read: ['GET /jobs', 'GET /jobs/{id}', 'GET /stats', 'GET /boards', 'GET /boards/{board}', 'GET /health', 'GET /schedules', 'GET /schedules/{name}', 'GET /operations', 'GET /operations/{id}', 'GET /openapi.json'],
+  admin: ['DELETE /jobs/{id}', 'POST /jobs/{id}/retry', 'POST /jobs/{id}/suspend', 'POST /jobs/{id}/resume', 'PUT /boards/{board}', 'POST /dead-letters/redrive', 'PUT /schedules/{name}', 'DELETE /schedules/{name}', 'POST /operations'],
 };
 
 export const PATH_PARAMETER_REASON =

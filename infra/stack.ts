@@ -14,6 +14,7 @@ export const STACK_OUTPUTS = {
   tableName: 'TableName',
   queueUrl: 'QueueUrl',
   deadLetterQueueUrl: 'DeadLetterQueueUrl',
+  eventBusName: 'EventBusName',
 } as const;
 
 export class JobboardStack extends Stack {
@@ -26,5 +27,6 @@ export class JobboardStack extends Stack {
     new CfnOutput(this, STACK_OUTPUTS.tableName, { value: this.jobboard.table.tableName, description: 'DynamoDB table holding the jobs' });
     new CfnOutput(this, STACK_OUTPUTS.queueUrl, { value: this.jobboard.postings.queueUrl, description: 'SQS queue of postings' });
     new CfnOutput(this, STACK_OUTPUTS.deadLetterQueueUrl, { value: this.jobboard.deadLetters.queueUrl, description: 'SQS dead-letter queue of postings' });
+    new CfnOutput(this, STACK_OUTPUTS.eventBusName, { value: this.jobboard.eventBus.eventBusName, description: 'EventBridge bus of job state changes (source "jobboard", detail-type "Job State Change")' });
   }
 }

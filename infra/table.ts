@@ -8,6 +8,7 @@ import {
   AttributeType,
   BillingMode,
   ProjectionType,
+  StreamViewType,
   Table,
   TableEncryption,
   type Attribute,
@@ -39,6 +40,7 @@ export function tableDefinition(): CreateTableCommandInput {
  *   KMS grants and no monthly key fee. Boards that must revoke access by disabling a key can
  *   switch to `TableEncryption.CUSTOMER_MANAGED` and grant `kms:Decrypt`/`kms:GenerateDataKey`.
  * - Deletion protection while the table is retained, so neither the console nor a stack change deletes it.
+ * - The change stream lib/ asks for (both images: events and counters need the state before and after).
  */
 export function createJobsTable(scope: Construct, id: string, props: JobsTableProps): Table {
   const input = tableDefinition();
@@ -54,6 +56,7 @@ export function createJobsTable(scope: Construct, id: string, props: JobsTablePr
       : { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.encryptionKey }),
     removalPolicy: props.removalPolicy,
     deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
+    ...streamOf(input),
   });
   for (const index of input.GlobalSecondaryIndexes ?? []) {
     if (index.IndexName === undefined) throw new Error('lib/table.ts defines an index without a name');
@@ -73,6 +76,15 @@ export function createJobsTable(scope: Construct, id: string, props: JobsTablePr
 /** Names of the table's global secondary indexes, from lib/. */
 export function indexNames(): string[] {
   return (tableDefinition().GlobalSecondaryIndexes ?? []).map((index) => index.IndexName ?? '');
+}
+
+/** The table's stream as lib/ specifies it, or none. */
+function streamOf(input: CreateTableCommandInput): { stream?: StreamViewType } {
+  const spec = input.StreamSpecification;
+  if (spec?.StreamEnabled !== true) return {};
+  const viewType = Object.values(StreamViewType).find((value) => value === spec.StreamViewType);
+  if (viewType === undefined) throw new Error(`lib/table.ts asks for stream view type ${spec.StreamViewType}, which CDK does not know`);
+  return { stream: viewType };
 }
 
 const PROJECTIONS: Record<string, ProjectionType> = {

@@ -20,6 +20,17 @@ export const ENV = {
   /** Connections to DynamoDB at once (default: the SDK's 50). */
   dynamoMaxSockets: 'JOBBOARD_DYNAMODB_MAX_SOCKETS',
   sqsEndpoint: 'JOBBOARD_SQS_ENDPOINT',
+  /** Metrics (every Lambda handler): the CloudWatch namespace, and `true` to add the board as a dimension. */
+  metricsNamespace: 'JOBBOARD_METRICS_NAMESPACE',
+  metricsByBoard: 'JOBBOARD_METRICS_BY_BOARD',
+} as const;
+
+/** Read by the stream processor (functions/stream-processor.ts) besides the table name and endpoints above. */
+export const STREAM_ENV = {
+  /** The EventBridge bus job state changes go to. */
+  eventBusName: 'JOBBOARD_EVENT_BUS_NAME',
+  /** `all`, or a comma list of the states whose changes are published. */
+  publishedStates: 'JOBBOARD_PUBLISHED_STATES',
 } as const;
 
 /** Read by the local stack (`npm start`). */
@@ -32,4 +43,5 @@ export const LOCAL_ENV = {
   sweepIntervalSeconds: 'JOBBOARD_SWEEP_INTERVAL_SECONDS',
   dynamoMaxSockets: 'JOBBOARD_DYNAMODB_MAX_SOCKETS',
   logTransitions: 'JOBBOARD_LOG_TRANSITIONS',
+  streamIdleMs: 'JOBBOARD_STREAM_IDLE_MS',
 } as const;

@@ -26,6 +26,8 @@ export const TABLE = {
     /** `type` never changes, so projecting it costs no write and lets lists filter by type on the index. */
     nonKeyAttributes: ['type'],
   },
+  /** Both images: an event needs the state before and after a write. */
+  streamViewType: 'NEW_AND_OLD_IMAGES',
   doneIndex: {
     name: 'done',
     partitionKey: 'doneShard',
@@ -54,5 +56,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
     ),
     KeySchema: [{ AttributeName: TABLE.partitionKey, KeyType: 'HASH' }],
     GlobalSecondaryIndexes: [index(TABLE.openIndex), index(TABLE.doneIndex)],
+    // The change stream feeds lifecycle events and the job counters (lib/events/stream-processor.ts).
+    StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.streamViewType },
   };
 }

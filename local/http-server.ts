@@ -5,17 +5,29 @@
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { serveDashboardRequest } from '../cli/dashboard-assets.js';
 import { MAX_BODY_BYTES, type ApiEvent, type ApiHandler } from '../functions/api.js';
 import { json, payloadTooLarge, unauthorized, type HttpResponse } from '../functions/http.js';
+import { ValidationError } from '../lib/errors.js';
+import type { EventLog } from './event-log.js';
+import { parseEventsQuery, streamEvents } from './event-stream.js';
 
 export interface HttpServerOptions {
   handler: ApiHandler;
   port: number;
   apiToken?: string;
+  /** Serves `GET /events` (Server-Sent Events) from this log; without it the route is the API's 404. */
+  events?: EventLog;
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<{ server: Server; url: string; stop(): Promise<void> }> {
   const server = createServer((request, response) => {
+    if (options.events !== undefined && request.method === 'GET' && new URL(request.url ?? '/', 'http://127.0.0.1').pathname === '/events') {
+      serveEvents(request, response, options as HttpServerOptions & { events: EventLog });
+      return;
+    }
+    // The dashboard's page and assets (`/`, `/assets/…`): static files, no token (its API calls need one).
+    if (serveDashboardRequest(request, response)) return;
     serve(request, options).then(
       (result) => write(response, result),
       () => write(response, json(500, { error: { code: 'InternalError', message: 'the request failed unexpectedly', details: [] } })),
@@ -38,11 +50,26 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
   };
 }
 
+/** `GET /events`: checked like any request (token, query), then held open as a stream. */
+function serveEvents(request: IncomingMessage, response: ServerResponse, options: HttpServerOptions & { events: EventLog }): void {
+  if (!authorized(request, options)) return write(response, errorBody(unauthorized()));
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  try {
+    streamEvents(options.events, request, response, parseEventsQuery(Object.fromEntries(url.searchParams)));
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    write(response, json(400, { error: { code: error.code, message: error.message, details: error.details } }));
+  }
+}
+
+function authorized(request: IncomingMessage, options: HttpServerOptions): boolean {
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  return options.apiToken === undefined || url.pathname === '/health' || sameSecret(request.headers.authorization ?? '', `Bearer ${options.apiToken}`);
+}
+
 async function serve(request: IncomingMessage, options: HttpServerOptions): Promise<HttpResponse> {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-  if (options.apiToken !== undefined && url.pathname !== '/health' && !sameSecret(request.headers.authorization ?? '', `Bearer ${options.apiToken}`)) {
-    return errorBody(unauthorized());
-  }
+  if (!authorized(request, options)) return errorBody(unauthorized());
   const body = await readBody(request);
   if (body === undefined) return errorBody(payloadTooLarge(MAX_BODY_BYTES));
   const headers: Record<string, string> = {};

@@ -1,7 +1,8 @@
 /**
  * The whole system on one machine, running the very handlers Lambda runs: DynamoDB Local (data
  * on disk), the SQS emulator in process, the HTTP API, an event-source poller feeding the
- * conductor, and the sweeper on a timer.
+ * conductor, the sweeper on a timer, bulk operations on a shorter one, and the change stream
+ * (events and counters).
  *
  * The emulator's queue is in memory, so after a crash it starts empty: at start every open job
  * is posted again (start-up repair). Jobs a killed stack had claimed are taken over once their
@@ -18,6 +19,7 @@ import { JsonLogger, type LogSink } from '../lib/logger.js';
 import { LANES } from '../lib/queues.js';
 import type { JobType } from '../lib/registry.js';
 import { createTableInput } from '../lib/table.js';
+import { ensureStream, startChangeStream } from './change-stream.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { EventSourcePoller } from './event-source.js';
 import { startHttpServer } from './http-server.js';
@@ -27,6 +29,9 @@ export const LOCAL_TABLE_NAME = 'jobboard-jobs';
 
 /** Each local sweep works as long as a sweeper Lambda with a one-minute timeout would. */
 const LOCAL_SWEEP_BUDGET_MS = 60_000;
+
+/** How often the local stack looks for running bulk operations. */
+const LOCAL_OPERATION_INTERVAL_MS = 1_000;
 
 export interface LocalStack {
   url: string;
@@ -71,9 +76,14 @@ export async function startLocalStack(env: LocalStackEnvironment, options: { job
       runtime.sqs.destroy();
     });
     await ensureTable(runtime);
+    await ensureStream(runtime, LOCAL_TABLE_NAME, logger);
     // The queue is new and empty: post every open job again, before serving anything.
     const repaired = await runtime.sweeper.sweep({ repostAll: true });
     if (repaired.posted > 0) logger.info('startup_repair', { reposted: repaired.posted });
+
+    // Events and counters from the table's stream, before any job moves: nothing is missed.
+    const changeStream = startChangeStream({ tableName: LOCAL_TABLE_NAME, dataDir: env.dataDir, endpoint: dynamo.endpoint, logger, idleMs: env.streamIdleMs });
+    stopping.push(() => changeStream.stop());
 
     const poller = new EventSourcePoller({
       sqs: runtime.sqs,
@@ -95,7 +105,21 @@ export async function startLocalStack(env: LocalStackEnvironment, options: { job
     }, env.sweepIntervalSeconds * 1_000);
     stopping.push(async () => clearInterval(sweepTimer));
 
-    const http = await startHttpServer({ handler: createApiHandler(jobTypes, () => runtime), port: env.port, apiToken: env.apiToken });
+    // Bulk operations on their own short timer, one run at a time, so a POST /operations starts
+    // within a second rather than at the next sweep (AWS: the sweeper's minute). A run killed
+    // mid-slice leaves its lease to run out; the next start takes over from the recorded slice.
+    let operationsRunning = false;
+    const operationTimer = setInterval(() => {
+      if (operationsRunning) return;
+      operationsRunning = true;
+      runtime.operationRunner
+        .run({ remainingMs: LOCAL_SWEEP_BUDGET_MS })
+        .catch((error: unknown) => logger.error('operations_failed', { error }))
+        .finally(() => (operationsRunning = false));
+    }, LOCAL_OPERATION_INTERVAL_MS);
+    stopping.push(async () => clearInterval(operationTimer));
+
+    const http = await startHttpServer({ handler: createApiHandler(jobTypes, () => runtime), port: env.port, apiToken: env.apiToken, events: changeStream.events });
     stopping.push(() => http.stop());
     return { url: http.url, runtime, dynamo, queue, poller, stop: stopAll };
   } catch (error) {

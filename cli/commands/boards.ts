@@ -1,5 +1,6 @@
 /** `boards` and `board pause|resume|set`: the boards, their settings and counts. */
 import { intOption, positionals, stringOption, UsageError } from '../args.js';
+import { dataOf } from '../client.js';
 import { ExitCode, printJson, type Command } from '../context.js';
 import { formatBoards } from '../format.js';
 import type { BoardPatchBody } from '../../lib/http/contract.js';
@@ -13,7 +14,7 @@ export const boardsCommand: Command = {
   options: {},
   async run(ctx, _values, args) {
     positionals(args, []);
-    const { boards } = await ctx.client.listBoards();
+    const { boards } = await dataOf(ctx.client.GET('/boards'));
     if (ctx.json) printJson(ctx, { boards });
     else ctx.stdout(formatBoards(boards));
     return ExitCode.ok;
@@ -45,7 +46,7 @@ export const boardCommand: Command = {
     } else {
       throw new UsageError(`unknown board action ${JSON.stringify(action)}: use pause, resume or set`);
     }
-    const board = await ctx.client.updateBoard(name!, patch);
+    const board = await dataOf(ctx.client.PUT('/boards/{board}', { params: { path: { board: name! } }, body: patch }));
     if (ctx.json) printJson(ctx, board);
     else ctx.stdout(formatBoards([board]));
     return ExitCode.ok;

@@ -5,8 +5,9 @@
  * no duplicate can appear); a job without one is not, since a retry could post it twice.
  */
 import { MAX_BATCH_JOBS, type JobView, type PostJobBody } from '../../lib/http/contract.js';
+import { answerOf, dataOf } from '../client.js';
+import { ApiError, ConnectionError } from '../client-errors.js';
 import type { CommandContext } from '../context.js';
-import { ApiError, ConnectionError } from '../http.js';
 
 /** Tries per job (with an `id`) on 429, 5xx or a dropped connection. */
 export const MAX_TRIES = 3;
@@ -52,8 +53,8 @@ function failed(job: InputJob, error: unknown): PostResult {
 export async function postOne(ctx: CommandContext, job: InputJob, firstAttempt = 1): Promise<PostResult> {
   for (let attempt = firstAttempt; ; attempt++) {
     try {
-      const { status, body } = await ctx.client.postJob(job.body);
-      return { ...where(job), ok: true, status, job: body };
+      const { status, data } = await answerOf(ctx.client.POST('/jobs', { body: job.body }));
+      return { ...where(job), ok: true, status, job: data };
     } catch (error) {
       if (!(transient(error) && hasId(job) && attempt < MAX_TRIES)) return failed(job, error);
       await ctx.sleep(backoffMs(attempt));
@@ -90,7 +91,7 @@ export async function postChunk(ctx: CommandContext, chunk: readonly InputJob[])
   if (chunk.length === 1) return [await postOne(ctx, chunk[0]!)];
   for (let attempt = 1; ; attempt++) {
     try {
-      const { results } = await ctx.client.postJobs(chunk.map((job) => job.body));
+      const { results } = await dataOf(ctx.client.POST('/jobs/batch', { body: { jobs: chunk.map((job) => job.body) } }));
       if (results.length !== chunk.length) throw new ApiError(200, 'InvalidResponse', `POST /jobs/batch answered ${results.length} results for ${chunk.length} jobs`);
       return await Promise.all(
         chunk.map(async (job, i): Promise<PostResult> => {

@@ -1,6 +1,8 @@
 /** Every command, in the order the usage lists them. */
 import type { Command } from '../context.js';
 import { boardCommand, boardsCommand } from './boards.js';
+import { bulkCommand, operationCommand, operationsCommand } from './bulk.js';
+import { dashboardCommand } from './dashboard.js';
 import { cancelCommand, getCommand, healthCommand, redriveCommand, resumeCommand, retryCommand, statsCommand, suspendCommand, trashCommand } from './jobs.js';
 import { listCommand } from './list.js';
 import { postCommand } from './post.js';
@@ -23,8 +25,12 @@ export const COMMANDS: readonly Command[] = [
   boardCommand,
   schedulesCommand,
   scheduleCommand,
+  bulkCommand,
+  operationsCommand,
+  operationCommand,
   redriveCommand,
   healthCommand,
+  dashboardCommand,
 ];
 
 /** The command called `name`, if any. */

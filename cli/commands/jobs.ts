@@ -1,6 +1,7 @@
 /** The one-request commands: `get`, `cancel`/`trash`, `suspend`, `resume`, `retry`, `stats`, `redrive`, `health`. */
 import { positionals, stringOption } from '../args.js';
-import { ExitCode, printJson, type Command, type CommandContext } from '../context.js';
+import { dataOf } from '../client.js';
+import { byId, ExitCode, printJson, type Command, type CommandContext } from '../context.js';
 import { formatJob, formatStats } from '../format.js';
 import type { JobView } from '../../lib/http/contract.js';
 
@@ -18,7 +19,7 @@ export const getCommand: Command = {
   options: {},
   async run(ctx, _values, args) {
     const [id] = positionals(args, ['id']);
-    printJob(ctx, await ctx.client.getJob(id!));
+    printJob(ctx, await dataOf(ctx.client.GET('/jobs/{id}', byId(id!))));
     return ExitCode.ok;
   },
 };
@@ -41,12 +42,14 @@ function stopCommand(name: string, summary: string, send: (ctx: CommandContext, 
   };
 }
 
+const trashJob = (ctx: CommandContext, id: string) => dataOf(ctx.client.DELETE('/jobs/{id}', byId(id)));
+
 /** `cancel <id>`: trash a job, stopping its running attempt first. */
-export const cancelCommand = stopCommand('cancel', 'trash a job; a running one is stopped first (DELETE /jobs/{id})', (ctx, id) => ctx.client.trashJob(id), 'trashed');
+export const cancelCommand = stopCommand('cancel', 'trash a job; a running one is stopped first (DELETE /jobs/{id})', trashJob, 'trashed');
 /** `trash <id>`: the same request as `cancel`, by its older name. */
-export const trashCommand = stopCommand('trash', 'the same as cancel (DELETE /jobs/{id})', (ctx, id) => ctx.client.trashJob(id), 'trashed');
+export const trashCommand = stopCommand('trash', 'the same as cancel (DELETE /jobs/{id})', trashJob, 'trashed');
 /** `suspend <id>`: set a job aside until resumed. */
-export const suspendCommand = stopCommand('suspend', 'set a job aside until resumed; a running one is stopped first (POST /jobs/{id}/suspend)', (ctx, id) => ctx.client.suspendJob(id), 'suspended');
+export const suspendCommand = stopCommand('suspend', 'set a job aside until resumed; a running one is stopped first (POST /jobs/{id}/suspend)', (ctx, id) => dataOf(ctx.client.POST('/jobs/{id}/suspend', byId(id))), 'suspended');
 
 /** `resume <id>`: a suspended job goes back to posted. */
 export const resumeCommand: Command = {
@@ -57,7 +60,7 @@ export const resumeCommand: Command = {
   options: {},
   async run(ctx, _values, args) {
     const [id] = positionals(args, ['id']);
-    const job = await ctx.client.resumeJob(id!);
+    const job = await dataOf(ctx.client.POST('/jobs/{id}/resume', byId(id!)));
     printJob(ctx, job, `resumed job ${job.id}`);
     return ExitCode.ok;
   },
@@ -72,7 +75,7 @@ export const retryCommand: Command = {
   options: {},
   async run(ctx, _values, args) {
     const [id] = positionals(args, ['id']);
-    const job = await ctx.client.retryJob(id!);
+    const job = await dataOf(ctx.client.POST('/jobs/{id}/retry', byId(id!)));
     printJob(ctx, job, `re-posted job ${job.id}`);
     return ExitCode.ok;
   },
@@ -87,7 +90,7 @@ export const statsCommand: Command = {
   options: { board: { type: 'string' } },
   async run(ctx, values, args) {
     positionals(args, []);
-    const stats = await ctx.client.stats(stringOption(values, 'board'));
+    const stats = await dataOf(ctx.client.GET('/stats', { params: { query: { board: stringOption(values, 'board') } } }));
     if (ctx.json) printJson(ctx, stats);
     else ctx.stdout(formatStats(stats));
     return ExitCode.ok;
@@ -103,7 +106,7 @@ export const redriveCommand: Command = {
   options: {},
   async run(ctx, _values, args) {
     positionals(args, []);
-    const result = await ctx.client.redrive();
+    const result = await dataOf(ctx.client.POST('/dead-letters/redrive'));
     if (ctx.json) printJson(ctx, result);
     else ctx.stdout(`moved ${result.moved} dead-lettered posting${result.moved === 1 ? '' : 's'} back to the queue\n`);
     return ExitCode.ok;
@@ -119,7 +122,7 @@ export const healthCommand: Command = {
   options: {},
   async run(ctx, _values, args) {
     positionals(args, []);
-    const health = await ctx.client.health();
+    const health = await dataOf(ctx.client.GET('/health'));
     if (ctx.json) printJson(ctx, health);
     else ctx.stdout(health.ok ? 'ok\n' : 'not ok\n');
     return health.ok ? ExitCode.ok : ExitCode.failure;

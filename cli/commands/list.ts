@@ -3,17 +3,17 @@ import { flagOption, intOption, positionals, stringOption } from '../args.js';
 import type { JobView, ListQuery } from '../../lib/http/contract.js';
 import { ExitCode, printJson, type Command } from '../context.js';
 import { formatJobs } from '../format.js';
-import type { ApiClient } from '../http.js';
+import { dataOf, type JobboardClient } from '../client.js';
 
 /** Most pages `--all` follows before it concludes that the server loops. */
 export const MAX_PAGES = 100_000;
 
 /** Follows `nextCursor` from `query` to the last page, calling `onPage` for each. */
-export async function forEachPage(client: ApiClient, query: ListQuery, onPage: (jobs: readonly JobView[]) => void): Promise<void> {
+export async function forEachPage(client: JobboardClient, query: ListQuery, onPage: (jobs: readonly JobView[]) => void): Promise<void> {
   const seen = new Set<string>();
   let cursor = query.cursor;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const result = await client.listJobs({ ...query, cursor });
+    const result = await dataOf(client.GET('/jobs', { params: { query: { ...query, cursor } } }));
     onPage(result.jobs);
     if (result.nextCursor === undefined || result.nextCursor === null || result.nextCursor === '') return;
     if (seen.has(result.nextCursor)) throw new Error(`the API returned cursor ${result.nextCursor} twice; stopping`);
@@ -61,7 +61,7 @@ export const listCommand: Command = {
       cursor: stringOption(values, 'cursor'),
     };
     if (!flagOption(values, 'all')) {
-      const page = await ctx.client.listJobs(query);
+      const page = await dataOf(ctx.client.GET('/jobs', { params: { query } }));
       if (ctx.json) {
         printJson(ctx, page);
       } else {

@@ -1,6 +1,7 @@
 /** `post`: one job from options (optionally waiting for it), or many from `--file`. */
 import { exclusiveOptions, flagOption, intOption, isoOption, jsonObjectOption, positionals, stringOption, UsageError, type OptionValues } from '../args.js';
 import { MAX_BATCH_JOBS, type PostJobBody } from '../../lib/http/contract.js';
+import { answerOf } from '../client.js';
 import { ExitCode, printJson, type Command } from '../context.js';
 import { formatJob } from '../format.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, postFile } from './post-file.js';
@@ -127,7 +128,7 @@ export const postCommand: Command = {
     const wait = flagOption(values, 'wait');
     if (!wait) for (const name of ['wait-timeout', 'interval']) if (values[name] !== undefined) throw new UsageError(`--${name} goes with --wait`);
     const options = waitOptions(values, 'wait-timeout');
-    const { status, body: job } = await ctx.client.postJob(body);
+    const { status, data: job } = await answerOf(ctx.client.POST('/jobs', { body }));
     const headline = status === 201 ? `created job ${job.id}` : `job ${job.id} already exists (same request)`;
     if (!wait) {
       if (ctx.json) printJson(ctx, job);

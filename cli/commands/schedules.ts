@@ -5,6 +5,7 @@
  * changed (a concurrent `set` between the two may be overwritten).
  */
 import { exclusiveOptions, flagOption, intOption, jsonObjectOption, positionals, stringOption, UsageError } from '../args.js';
+import { dataOf } from '../client.js';
 import { ExitCode, printJson, type Command } from '../context.js';
 import { shortTime, table } from '../format.js';
 import type { ScheduleBody, ScheduleView } from '../../lib/http/contract.js';
@@ -47,7 +48,7 @@ export const schedulesCommand: Command = {
   options: {},
   async run(ctx, _values, args) {
     positionals(args, []);
-    const { schedules } = await ctx.client.listSchedules();
+    const { schedules } = await dataOf(ctx.client.GET('/schedules'));
     if (ctx.json) printJson(ctx, { schedules });
     else ctx.stdout(formatSchedules(schedules));
     return ExitCode.ok;
@@ -86,6 +87,7 @@ export const scheduleCommand: Command = {
   },
   async run(ctx, values, args) {
     const action = args[0];
+    const putSchedule = (name: string, body: ScheduleBody) => dataOf(ctx.client.PUT('/schedules/{name}', { params: { path: { name } }, body }));
     let schedule: ScheduleView;
     if (action === 'set') {
       const [, name, type] = positionals(args, ['action', 'name', 'type']);
@@ -110,14 +112,15 @@ export const scheduleCommand: Command = {
         ...optional('timeoutSeconds', intOption(values, 'timeout', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)),
         ...(flagOption(values, 'paused') ? { paused: true } : {}),
       };
-      schedule = await ctx.client.putSchedule(name!, body);
+      schedule = await putSchedule(name!, body);
     } else if (action === 'get' || action === 'delete' || action === 'pause' || action === 'resume') {
       const [, name] = positionals(args, ['action', 'name']);
+      const byName = { params: { path: { name: name! } } };
       const given = Object.keys(scheduleCommand.options).filter((key) => values[key] !== undefined);
       if (given.length > 0) throw new UsageError(`--${given[0]} goes with schedule set`);
-      if (action === 'get') schedule = await ctx.client.getSchedule(name!);
-      else if (action === 'delete') schedule = await ctx.client.deleteSchedule(name!);
-      else schedule = await ctx.client.putSchedule(name!, { ...bodyOf(await ctx.client.getSchedule(name!)), paused: action === 'pause' });
+      if (action === 'get') schedule = await dataOf(ctx.client.GET('/schedules/{name}', byName));
+      else if (action === 'delete') schedule = await dataOf(ctx.client.DELETE('/schedules/{name}', byName));
+      else schedule = await putSchedule(name!, { ...bodyOf(await dataOf(ctx.client.GET('/schedules/{name}', byName))), paused: action === 'pause' });
     } else {
       throw new UsageError(`unknown schedule action ${JSON.stringify(action ?? '')}: use set, get, delete, pause or resume`);
     }

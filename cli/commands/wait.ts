@@ -2,9 +2,10 @@
 import { intOption, positionals, secondsOption } from '../args.js';
 import type { JobView } from '../../lib/http/contract.js';
 import { isFinal } from '../../lib/states.js';
-import { ExitCode, printJson, type Command, type CommandContext } from '../context.js';
+import { dataOf } from '../client.js';
+import { ApiError } from '../client-errors.js';
+import { byId, ExitCode, printJson, type Command, type CommandContext } from '../context.js';
 import { formatJob } from '../format.js';
-import { ApiError } from '../http.js';
 
 /** How long `wait` waits by default, in seconds. */
 export const DEFAULT_WAIT_TIMEOUT_SECONDS = 300;
@@ -32,7 +33,7 @@ export async function waitForJob(ctx: CommandContext, id: string, options: WaitO
   let last: JobView | undefined;
   for (;;) {
     try {
-      const job = await ctx.client.getJob(id);
+      const job = await dataOf(ctx.client.GET('/jobs/{id}', byId(id)));
       if (ctx.stderrIsTty && !ctx.json && last && (last.state !== job.state || last.attempts !== job.attempts)) {
         ctx.stderr(`job ${job.id}: ${job.state} (attempt ${job.attempts}/${job.maxAttempts})\n`);
       }

@@ -5,5 +5,7 @@
  */
 import { createApiHandler } from '../api.js';
 import { demoJobTypes } from '../job-types/demo.js';
+import { lambdaHandler } from '../lambda-runtime.js';
 
-export const handler = createApiHandler(demoJobTypes);
+// Deployed: logs through Powertools and records job metrics (functions/lambda-runtime.ts).
+export const handler = lambdaHandler(createApiHandler, demoJobTypes);

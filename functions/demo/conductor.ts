@@ -5,5 +5,7 @@
  */
 import { createConductorHandler } from '../conductor.js';
 import { demoJobTypes } from '../job-types/demo.js';
+import { lambdaHandler } from '../lambda-runtime.js';
 
-export const handler = createConductorHandler(demoJobTypes);
+// Deployed: logs through Powertools and records job metrics (functions/lambda-runtime.ts).
+export const handler = lambdaHandler(createConductorHandler, demoJobTypes);

@@ -5,5 +5,7 @@
  */
 import { createSweeperHandler } from '../sweeper.js';
 import { demoJobTypes } from '../job-types/demo.js';
+import { lambdaHandler } from '../lambda-runtime.js';
 
-export const handler = createSweeperHandler(demoJobTypes);
+// Deployed: logs through Powertools and records job metrics (functions/lambda-runtime.ts).
+export const handler = lambdaHandler(createSweeperHandler, demoJobTypes);

@@ -13,6 +13,8 @@ import { jobViewSchema } from './job-view.js';
 import { boardName, PRIORITIES, postRequestSchema } from './post-request.js';
 import { scheduleParamsSchema, scheduleRequestSchema } from '../schedules/schedule-request.js';
 import { scheduleListSchema, scheduleViewSchema } from '../schedules/schedule-view.js';
+import { operationListQuerySchema, operationRequestSchema } from './operation-request.js';
+import { operationPageSchema, operationViewSchema } from './operation-view.js';
 
 const isoTime = z.iso.datetime({ offset: true });
 
@@ -55,6 +57,8 @@ export const boardPatchSchema = z.strictObject({
 });
 export const redriveResultSchema = z.object({ moved: z.int() });
 export const healthSchema = z.object({ ok: z.boolean() });
+/** The OpenAPI document (`lib/http/openapi.ts` builds it): its frame is checked, its paths and components are JSON Schema's business. */
+export const openApiDocumentSchema = z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });
 
 type Schema = z.ZodMiniType;
 export interface ResponseContract {
@@ -73,15 +77,17 @@ export interface RouteContract {
   responses: Record<number, ResponseContract>;
 }
 
-const error = (description: string): ResponseContract => ({ description, schema: errorBodySchema });
+// The helpers keep each schema's own type (no `: ResponseContract` annotation), so the typed client sees what each route answers.
+const error = (description: string) => ({ description, schema: errorBodySchema }) satisfies ResponseContract;
 /** Every route may answer these. */
 const COMMON = { 401: error('missing or wrong credentials'), 500: error('unexpected failure'), 503: error('storage unavailable; retry') };
 const BAD = { 400: error('invalid input; `details` names each field') };
 const JSON_BODY = { 413: error('body too large'), 415: error('body is not JSON') };
-const job = (description: string): ResponseContract => ({ description, schema: jobViewSchema });
+const job = (description: string) => ({ description, schema: jobViewSchema }) satisfies ResponseContract;
 
 export const ROUTES = [
   { operationId: 'getHealth', method: 'GET', path: '/health', summary: 'Liveness', responses: { 200: { description: 'up', schema: healthSchema }, ...COMMON } },
+  { operationId: 'getOpenApi', method: 'GET', path: '/openapi.json', summary: 'This API as an OpenAPI 3.1 document, generated from these routes', responses: { 200: { description: 'the document', schema: openApiDocumentSchema }, ...COMMON } },
   {
     operationId: 'postJob',
     method: 'POST',
@@ -223,6 +229,31 @@ export const ROUTES = [
     params: scheduleParamsSchema,
     responses: { 200: { description: 'the schedule as it was', schema: scheduleViewSchema }, ...BAD, 404: error('no such schedule'), ...COMMON },
   },
+  // Bulk operations (DESIGN.md, Wave 2 > Bulk operations): run server side by the sweeper's operation task.
+  {
+    operationId: 'createOperation',
+    method: 'POST',
+    path: '/operations',
+    summary: 'Start a bulk operation: retry, trash, suspend or resume every job a filter matches',
+    body: operationRequestSchema,
+    responses: { 202: { description: 'accepted: running; poll GET /operations/{id} for its counts', schema: operationViewSchema }, ...BAD, ...JSON_BODY, ...COMMON },
+  },
+  {
+    operationId: 'listOperations',
+    method: 'GET',
+    path: '/operations',
+    summary: 'Bulk operations, newest first, one page at a time',
+    query: operationListQuerySchema,
+    responses: { 200: { description: 'a page; nextCursor null on the last', schema: operationPageSchema }, ...BAD, ...COMMON },
+  },
+  {
+    operationId: 'getOperation',
+    method: 'GET',
+    path: '/operations/{id}',
+    summary: 'One bulk operation, with its counts so far',
+    params: idParamsSchema,
+    responses: { 200: { description: 'the operation', schema: operationViewSchema }, 404: error('no such operation'), ...COMMON },
+  },
 ] as const satisfies readonly RouteContract[];
 
 export type Route = (typeof ROUTES)[number];
@@ -249,3 +280,7 @@ export type { JobView } from './job-view.js';
 export type ScheduleBody = z.input<typeof scheduleRequestSchema>;
 export type { ScheduleView } from '../schedules/schedule-view.js';
 export type ScheduleList = z.output<typeof scheduleListSchema>;
+export type { OperationBody } from './operation-request.js';
+export type OperationListQuery = z.input<typeof operationListQuerySchema>;
+export type { OperationView } from './operation-view.js';
+export type OperationPage = z.output<typeof operationPageSchema>;

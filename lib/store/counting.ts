@@ -1,6 +1,8 @@
 /**
- * Counts per state. `JobCounts` is the seam: today's `IndexJobCounts` counts on the indexes;
- * counters kept from the table's stream (O(1) reads) will implement the same interface.
+ * Counts per state. `JobCounts` is the seam: the API reads the counters kept from the table's
+ * stream (`stream-counters.ts`, a fixed number of reads); `IndexJobCounts` counts on the indexes,
+ * which is exact at once but reads every open job: it seeds the counters of a table whose stream
+ * starts late, and it is the store's default where no stream runs (tests, embedders).
  *
  * Finished states are counted on the done index alone (`Select: COUNT`, no items read). The
  * open index does not project `state` (that would cost an index write on every claim), so the

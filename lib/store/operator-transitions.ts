@@ -20,7 +20,7 @@
 import type { ErrorInput, Job, StopRequest } from '../model.js';
 import { JobState } from '../states.js';
 import { TABLE } from '../table.js';
-import { boardOf, jobKey, openShardKey, shardOf } from './keys.js';
+import { boardOf, jobKey, openIndexAttributes } from './keys.js';
 import { stateRefusal } from './refusals.js';
 import { finalAttributes, finish, ownedBy, withAttempt } from './transition-parts.js';
 import type { TransitionContext } from './transitions.js';
@@ -122,7 +122,8 @@ export function retry(seen: Job, now: number): UpdateSpec {
     kind: 'update',
     operation: 'retry',
     key: jobKey(seen.id),
-    set: { state: JobState.posted, attempts: 0, postedAt: now, updatedAt: now, [TABLE.openIndex.partitionKey]: openShardKey(shardOf(seen.id), boardOf(seen)) },
+    // Both open-index keys: a job that was final at birth (a child of a failed parent) never had the sort key.
+    set: { state: JobState.posted, attempts: 0, postedAt: now, updatedAt: now, ...openIndexAttributes(seen.id, seen.createdAt, boardOf(seen)) },
     remove: ['owner', 'leaseExpiresAt', 'endedAt', 'expiresAt', 'result', 'waitUntil', 'dispatchBy', 'deadLetterReason', 'stopRequested', TABLE.doneIndex.partitionKey],
     condition: '#state IN (:failed, :trashed)',
     values: { ':failed': JobState.failed, ':trashed': JobState.trashed },

@@ -53,8 +53,10 @@ describe('boards over HTTP', () => {
     const posted = await stack.request('POST', '/jobs', { type: 'demo.echo', board: 'http-mail', priority: 'low' });
     expect(posted.body).toMatchObject({ board: 'http-mail', priority: 'low', state: 'posted' });
 
-    expect((await stack.request('GET', '/stats?board=http-mail')).body).toMatchObject({ posted: 1, completed: 0 });
     expect((await stack.request('GET', '/jobs?board=http-mail')).body.jobs.map((j: { id: string }) => j.id)).toEqual([posted.body.id]);
+    // Counts follow the change stream within moments.
+    await waitFor(async () => (await stack.request('GET', '/stats?board=http-mail')).body.posted === 1, { what: 'the post counted' });
+    expect((await stack.request('GET', '/stats?board=http-mail')).body).toMatchObject({ posted: 1, completed: 0 });
     const boards = (await stack.request('GET', '/boards')).body.boards;
     expect(boards.find((b: { name: string }) => b.name === 'http-mail')).toMatchObject({ paused: true, maxRunning: 3, counts: { posted: 1 } });
 

@@ -13,7 +13,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/env.js';
 import { BUNDLE_FILE, DEFAULT_BUNDLE_CHOICE, SOURCE_MAP_ENVIRONMENT, esbuildBuildOptions } from '../../infra/bundling.js';
-import { HANDLER_NAMES, JOBBOARD_ROOT, generatedEntriesDir, handlerEntry, type HandlerName } from '../../infra/handlers.js';
+import { HANDLERS, HANDLER_NAMES, JOBBOARD_ROOT, generatedEntriesDir, handlerEntry, type HandlerName } from '../../infra/handlers.js';
 import { FIXTURE_JOB_TYPE } from './fixtures/job-types.js';
 import { FIXTURE_JOB_TYPES_ENTRY } from './synth.js';
 
@@ -26,9 +26,12 @@ interface Loaded {
   /** api only: answers to `GET /health` and to a post of a job type the bundle does not know. */
   health?: { statusCode: number; body: string };
   unknownType?: { statusCode: number; body: string };
-  /** conductor only: its answer to an empty batch. */
+  /** conductor and streamProcessor: the answer to an empty batch. */
   emptyBatch?: unknown;
 }
+
+/** Handlers built over job types (the stream processor runs none: one bundle, whatever the job types). */
+const OVER_JOB_TYPES = HANDLER_NAMES.filter((handler) => HANDLERS[handler].factory !== undefined);
 
 let outDir: string;
 const bundles: { name: string; file: string }[] = [];
@@ -40,7 +43,7 @@ beforeAll(async () => {
   outDir = mkdtempSync(path.join(base, 'jobboard-bundles-'));
   const variants: { name: string; handler: HandlerName; jobTypes?: { entry: string; exportName: string } }[] = [
     ...HANDLER_NAMES.map((handler) => ({ name: handler, handler })),
-    ...HANDLER_NAMES.map((handler) => ({ name: `${handler}-custom`, handler, jobTypes: { entry: FIXTURE_JOB_TYPES_ENTRY, exportName: 'fixtureJobTypes' } })),
+    ...OVER_JOB_TYPES.map((handler) => ({ name: `${handler}-custom`, handler, jobTypes: { entry: FIXTURE_JOB_TYPES_ENTRY, exportName: 'fixtureJobTypes' } })),
   ];
   await Promise.all(
     variants.map(async ({ name, handler, jobTypes }) => {
@@ -74,6 +77,8 @@ async function loadAll(): Promise<Loaded[]> {
         result.unknownType = await handler(event('POST', '/jobs', JSON.stringify({ type: probeType })));
       }
       if (bundle.startsWith('conductor')) result.emptyBatch = await handler({ Records: [] }, context);
+      // A tumbling window's last invocation, which may carry no records.
+      if (bundle.startsWith('streamProcessor')) result.emptyBatch = await handler({ Records: [], shardId: 'shardId-1', state: {}, isFinalInvokeForWindow: true }, context);
       results.push(result);
     }
     process.stdout.write(JSON.stringify(results));
@@ -136,11 +141,20 @@ describe('Lambda bundles', () => {
     }
   });
 
+  it('the stream processor bundle answers a window’s empty last invocation with state (Lambda counts a windowed answer without it as failed)', () => {
+    expect(loaded.find((l) => l.bundle === 'streamProcessor')?.emptyBatch).toEqual({ state: {}, batchItemFailures: [] });
+  });
+
+  it('every bundle logs through Powertools (its logger is inside)', () => {
+    for (const { name, file } of bundles) expect(readFileSync(file, 'utf8').includes('function_request_id'), name).toBe(true);
+  });
+
   it('the jobTypes variant bundles the user’s module and no demo type; the demo variant the demo types only', () => {
     for (const { name, file } of bundles) {
       const code = readFileSync(file, 'utf8');
       expect(code.includes(FIXTURE_JOB_TYPE), name).toBe(name.endsWith('-custom'));
-      expect(code.includes('demo.sleep'), name).toBe(!name.endsWith('-custom'));
+      // The stream processor runs no job code: no job type at all.
+      expect(code.includes('demo.sleep'), name).toBe(!name.endsWith('-custom') && !name.startsWith('streamProcessor'));
     }
   });
 });

@@ -12,6 +12,7 @@ import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Jobboard, NODE_22_REASON } from '../../infra/jobboard.js';
 import { JobboardStack } from '../../infra/stack.js';
+import { STREAM_FAILURES_REASON } from '../../infra/stream.js';
 import { FIXTURE_JOB_TYPES_ENTRY, newApp, removeAssembly } from './synth.js';
 
 let app: App;
@@ -74,13 +75,13 @@ describe('cdk-nag AwsSolutions', () => {
     }
   });
 
-  it('acknowledges only the Node.js 22 runtime finding, on the three functions, with its reason', () => {
+  it('acknowledges only the Node.js 22 runtime finding, on the four functions, and the stream failures queue having no DLQ, each with its reason', () => {
     const acks = acknowledgments(stacks[0]!);
     expect(acks.map((ack) => `${ack.id} ${ack.path}`).sort()).toEqual(
-      ['Api', 'Conductor', 'Sweeper'].map((fn) => `AwsSolutions-L1 Jobboard/Jobboard/${fn}`),
+      [...['Api', 'Conductor', 'StreamProcessor', 'Sweeper'].map((fn) => `AwsSolutions-L1 Jobboard/Jobboard/${fn}`), 'AwsSolutions-SQS3 Jobboard/Jobboard/StreamFailures'].sort(),
     );
     for (const ack of acks) {
-      expect(ack.reason).toBe(NODE_22_REASON);
+      expect(ack.reason).toBe(ack.id === 'AwsSolutions-SQS3' ? STREAM_FAILURES_REASON : NODE_22_REASON);
       expect(ack.reason.length).toBeGreaterThan(60);
     }
   });

@@ -49,13 +49,27 @@ const EXPECTED: Record<string, string[]> = {
     'dynamodb:BatchGetItem on table',
     'dynamodb:UpdateItem on table',
     `dynamodb:Query on ${OPEN}`,
+    // Bulk operations retry failed and trashed jobs, listed on the done index.
+    `dynamodb:Query on ${DONE}`,
     ...onLanes(['sqs:SendMessage', 'sqs:GetQueueAttributes']),
     // Where the last sweep stopped, and nothing else.
     'dynamodb:GetItem on table where cursor#*',
     'dynamodb:PutItem on table where cursor#*',
     // The schedule tick: schedules and the previous slot's job are read, the slot's job is posted.
-    'dynamodb:GetItem on table where schedule#*,job#*',
+    // Bulk operations: the running set, each job before its transition, and the board names.
+    'dynamodb:GetItem on table where schedule#*,job#*,operation#*,board#*',
     'dynamodb:PutItem on table where job#*',
+    ...LOGS,
+  ],
+  JobboardStreamProcessor: [
+    // What Lambda's poller reads, on this table's stream only.
+    ...['DescribeStream', 'GetRecords', 'GetShardIterator', 'ListStreams'].map((a) => `dynamodb:${a} on stream`),
+    'events:PutEvents on bus',
+    // The mapping's on-failure destination.
+    'sqs:SendMessage on streamFailures',
+    // The counters: the shard's checkpoint is read, then moved with the deltas in one transaction.
+    'dynamodb:GetItem on table where cursor#*',
+    'dynamodb:UpdateItem on table where cursor#*,counter#*',
     ...LOGS,
   ],
 };
@@ -108,6 +122,9 @@ function labelOf(resource: unknown, logGroupId: string): string {
     [arn(onlyResource(template, 'AWS::SQS::Queue', 'JobboardPostings').id)]: 'postings',
     [arn(onlyResource(template, 'AWS::SQS::Queue', 'JobboardLowPostings').id)]: 'postings-low',
     [arn(onlyResource(template, 'AWS::SQS::Queue', 'JobboardDeadLetters').id)]: 'deadLetters',
+    [arn(onlyResource(template, 'AWS::SQS::Queue', 'JobboardStreamFailures').id)]: 'streamFailures',
+    [JSON.stringify({ 'Fn::GetAtt': [table, 'StreamArn'] })]: 'stream',
+    [arn(onlyResource(template, 'AWS::Events::EventBus', 'JobboardEvents').id)]: 'bus',
     [arn(logGroupId)]: 'logs',
   };
   return known[JSON.stringify(resource)] ?? `unknown: ${JSON.stringify(resource)}`;
@@ -146,13 +163,13 @@ describe('every IAM statement', () => {
     }
   });
 
-  it('touches only this stack’s table, its indexes, its four queues (three lanes and the DLQ) and the function’s own log group', () => {
+  it('touches only this stack’s table, its indexes and stream, its five queues (three lanes, the DLQ, stream failures), its bus and the function’s own log group', () => {
     for (const prefix of Object.keys(EXPECTED)) {
       for (const grant of grantsOf(prefix)) expect(grant, prefix).not.toContain('unknown');
     }
-    // No policy is left attached to anything but the three function roles.
+    // No policy is left attached to anything but the four function roles.
     const roles = Object.keys(resourcesOfType(template, 'AWS::IAM::Role'));
-    expect(roles).toHaveLength(3);
+    expect(roles).toHaveLength(4);
   });
 });
 

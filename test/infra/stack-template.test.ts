@@ -18,7 +18,7 @@ import { BUNDLE_FILE } from '../../infra/bundling.js';
 import { QUEUES, postingsVisibilitySeconds } from '../../lib/queues.js';
 import { TABLE, createTableInput } from '../../lib/table.js';
 import { FIXTURE_JOB_TYPE } from './fixtures/job-types.js';
-import { FIXTURE_JOB_TYPES_ENTRY, arnOf, newApp, onlyResource, removeAssembly, resourcesOfType } from './synth.js';
+import { FIXTURE_JOB_TYPES_ENTRY, arnOf, newApp, onlyResource, propsChecker, removeAssembly, resourcesOfType } from './synth.js';
 
 const ALERTS_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:jobboard-alerts';
 let app: App;
@@ -110,8 +110,8 @@ describe('queues', () => {
     expect(dlq.resource.DeletionPolicy).toBe('Retain');
     for (const queue of Object.values(resourcesOfType(template, 'AWS::SQS::Queue'))) expect(queue.Properties!.SqsManagedSseEnabled).toBe(true);
     const policies = Object.values(resourcesOfType(template, 'AWS::SQS::QueuePolicy'));
-    // The DLQ and the three lanes' postings queues (test/infra/lanes.test.ts).
-    expect(policies).toHaveLength(4);
+    // The DLQ, the three lanes' postings queues (test/infra/lanes.test.ts) and the stream failures queue.
+    expect(policies).toHaveLength(5);
     for (const policy of policies) {
       expect(policy.Properties!.PolicyDocument).toMatchObject({
         Statement: [{ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
@@ -121,16 +121,18 @@ describe('queues', () => {
 });
 
 describe('functions', () => {
-  it('runs all three on Node.js 22, arm64, with the environment of functions/env.ts', () => {
+  it('runs all four on Node.js 22, arm64; the three that run job code with the environment of functions/env.ts', () => {
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
-    expect(Object.keys(functions)).toHaveLength(3);
+    expect(Object.keys(functions)).toHaveLength(4);
+    for (const fn of Object.values(functions)) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
     const table = onlyResource(template, 'AWS::DynamoDB::Table', 'JobboardTable').id;
     const postings = onlyResource(template, 'AWS::SQS::Queue', 'JobboardPostings').id;
     const high = onlyResource(template, 'AWS::SQS::Queue', 'JobboardHighPostings').id;
     const low = onlyResource(template, 'AWS::SQS::Queue', 'JobboardLowPostings').id;
     const dlq = onlyResource(template, 'AWS::SQS::Queue', 'JobboardDeadLetters').id;
-    for (const fn of Object.values(functions)) {
-      expect(fn.Properties).toMatchObject({
+    // The stream processor's own environment: test/infra/stream-processor.test.ts.
+    for (const [id, fn] of Object.entries(functions).filter(([id]) => !id.startsWith('JobboardStreamProcessor'))) {
+      expect(fn.Properties, id).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
@@ -186,7 +188,8 @@ describe('functions', () => {
   it('feeds the conductor batches of 10 with partial batch responses (normal lane; all lanes in lanes.test.ts)', () => {
     const conductor = onlyResource(template, 'AWS::Lambda::Function', 'JobboardConductor').id;
     const postings = onlyResource(template, 'AWS::SQS::Queue', 'JobboardPostings').id;
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
+    // One per lane, and the stream processor's (test/infra/stream-processor.test.ts).
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 4);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: conductor },
       EventSourceArn: arnOf(postings),
@@ -231,7 +234,7 @@ describe('HTTP API', () => {
   it('has exactly the routes of the API, each one IAM-authorized', () => {
     const routes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route'));
     expect(routes.map((route) => route.Properties!.RouteKey).sort()).toEqual(API_ROUTES.map((route) => `${route.method} ${route.path}`).sort());
-    expect(routes).toHaveLength(18);
+    expect(routes).toHaveLength(22);
     for (const route of routes) expect(route.Properties!.AuthorizationType).toBe('AWS_IAM');
   });
 
@@ -249,8 +252,8 @@ describe('HTTP API', () => {
     const api = onlyResource(custom, 'AWS::ApiGatewayV2::Api', 'JobboardHttpApi').id;
     const expected: Record<string, string[]> = {
       Producer: ['POST/jobs', 'POST/jobs/batch'],
-      Viewer: ['GET/jobs', 'GET/jobs/*', 'GET/stats', 'GET/boards', 'GET/boards/*', 'GET/health', 'GET/schedules', 'GET/schedules/*'],
-      Operator: ['DELETE/jobs/*', 'POST/jobs/*/retry', 'POST/jobs/*/suspend', 'POST/jobs/*/resume', 'PUT/boards/*', 'POST/dead-letters/redrive', 'PUT/schedules/*', 'DELETE/schedules/*'],
+      Viewer: ['GET/jobs', 'GET/jobs/*', 'GET/stats', 'GET/boards', 'GET/boards/*', 'GET/health', 'GET/schedules', 'GET/schedules/*', 'GET/openapi.json', 'GET/operations', 'GET/operations/*'],
+      Operator: ['DELETE/jobs/*', 'POST/jobs/*/retry', 'POST/jobs/*/suspend', 'POST/jobs/*/resume', 'PUT/boards/*', 'POST/dead-letters/redrive', 'PUT/schedules/*', 'DELETE/schedules/*', 'POST/operations'],
     };
     const policies = Object.values(resourcesOfType(custom, 'AWS::IAM::ManagedPolicy'));
     for (const [grantee, routes] of Object.entries(expected)) {
@@ -300,7 +303,8 @@ describe('alarms', () => {
     expect(alarmOn(template, 'Throttles', conductor).Namespace).toBe('AWS/Lambda');
     expect(alarmOn(template, 'Errors', { Ref: id('AWS::Lambda::Function', 'JobboardSweeper') }).EvaluationPeriods).toBe(3);
     expect(alarmOn(template, '5xx', { Ref: id('AWS::ApiGatewayV2::Api', 'JobboardHttpApi') }).Namespace).toBe('AWS/ApiGateway');
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 11);
+    // 11 on the job path, FailedRate and StartLatency on job metrics, 3 on the stream (test/infra/stream-processor.test.ts).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 16);
   });
 
   it('alarms on an old dead letter, and keeps postings for less time than dead letters so one never expires on arrival', () => {
@@ -366,7 +370,7 @@ describe('alarms', () => {
   it('notifies the alarm topic, when given, on alarm and on recovery', () => {
     for (const alarm of Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm'))) expect(alarm.Properties!.AlarmActions).toBeUndefined();
     const alarms = Object.values(resourcesOfType(custom, 'AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(11);
+    expect(alarms).toHaveLength(16);
     for (const alarm of alarms) expect(alarm.Properties).toMatchObject({ AlarmActions: [ALERTS_TOPIC], OKActions: [ALERTS_TOPIC] });
   });
 });
@@ -377,18 +381,18 @@ describe('a customer-managed key and tracing', () => {
   it('encrypts the table, every queue and every log group with the key', () => {
     secured.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn() } });
     const queues = Object.values(resourcesOfType(secured, 'AWS::SQS::Queue'));
-    expect(queues).toHaveLength(4);
+    expect(queues).toHaveLength(5);
     for (const queue of queues) expect(queue.Properties!.KmsMasterKeyId).toEqual(keyArn());
     const logGroups = Object.values(resourcesOfType(secured, 'AWS::Logs::LogGroup'));
-    expect(logGroups).toHaveLength(4);
+    expect(logGroups).toHaveLength(5);
     for (const logGroup of logGroups) expect(logGroup.Properties!.KmsKeyId).toEqual(keyArn());
     // CloudWatch Logs may use the key for this account's log groups only.
     const statements = (onlyResource(secured, 'AWS::KMS::Key', 'Key').resource.Properties!.KeyPolicy as { Statement: { Principal?: { Service?: unknown }; Condition?: unknown }[] }).Statement;
     expect(statements.some((st) => JSON.stringify(st.Principal?.Service ?? '').includes('logs.') && JSON.stringify(st.Condition).includes('kms:EncryptionContext:aws:logs:arn'))).toBe(true);
   });
 
-  it('lets each function use the key, and nothing else new', () => {
-    for (const fn of ['JobboardApi', 'JobboardConductor', 'JobboardSweeper']) {
+  it('lets each function use the key (the stream processor reads an encrypted stream), and nothing else new', () => {
+    for (const fn of ['JobboardApi', 'JobboardConductor', 'JobboardSweeper', 'JobboardStreamProcessor']) {
       const role = (onlyResource(secured, 'AWS::Lambda::Function', fn).resource.Properties!.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const statements = Object.values(resourcesOfType(secured, 'AWS::IAM::Policy'))
         .filter((p) => JSON.stringify(p.Properties!.Roles) === JSON.stringify([{ Ref: role }]))
@@ -398,8 +402,8 @@ describe('a customer-managed key and tracing', () => {
     }
   });
 
-  it('turns on active tracing for the three functions, and only when asked', () => {
-    for (const fn of ['JobboardApi', 'JobboardConductor', 'JobboardSweeper']) {
+  it('turns on active tracing for the four functions, and only when asked', () => {
+    for (const fn of ['JobboardApi', 'JobboardConductor', 'JobboardSweeper', 'JobboardStreamProcessor']) {
       expect(onlyResource(secured, 'AWS::Lambda::Function', fn).resource.Properties!.TracingConfig, fn).toEqual({ Mode: 'Active' });
       expect(onlyResource(template, 'AWS::Lambda::Function', fn).resource.Properties!.TracingConfig, fn).toBeUndefined();
     }
@@ -407,22 +411,20 @@ describe('a customer-managed key and tracing', () => {
 });
 
 describe('outputs', () => {
-  it('exports the API URL, table name and both queue URLs', () => {
+  it('exports the API URL, table name, both queue URLs and the event bus', () => {
     const outputs = template.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual(Object.values(STACK_OUTPUTS).sort());
     expect(JSON.stringify(outputs[STACK_OUTPUTS.apiUrl]!.Value)).toContain('execute-api');
     expect(outputs[STACK_OUTPUTS.tableName]!.Value).toEqual({ Ref: onlyResource(template, 'AWS::DynamoDB::Table', 'JobboardTable').id });
     expect(outputs[STACK_OUTPUTS.queueUrl]!.Value).toEqual({ Ref: onlyResource(template, 'AWS::SQS::Queue', 'JobboardPostings').id });
     expect(outputs[STACK_OUTPUTS.deadLetterQueueUrl]!.Value).toEqual({ Ref: onlyResource(template, 'AWS::SQS::Queue', 'JobboardDeadLetters').id });
+    expect(outputs[STACK_OUTPUTS.eventBusName]!.Value).toEqual({ Ref: onlyResource(template, 'AWS::Events::EventBus', 'JobboardEvents').id });
   });
 });
 
 describe('props', () => {
-  const checks = newApp({ bundling: false });
-  let attempts = 0;
-  const attempt = (props: ConstructorParameters<typeof Jobboard>[2], base: ConstructorParameters<typeof Jobboard>[2] = { demoJobTypes: true }) => () =>
-    new Jobboard(new Stack(checks, `Checked${++attempts}`), 'Jobboard', { ...base, ...props });
-  afterAll(() => removeAssembly(checks));
+  const { attempt, dispose } = propsChecker();
+  afterAll(dispose);
 
   it('rejects what the board could not honour, naming the prop', () => {
     expect(attempt({ conductor: { timeout: Duration.seconds(5) } })).toThrow(/conductor\.timeout/);

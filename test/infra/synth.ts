@@ -5,9 +5,10 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { JOBBOARD_ROOT } from '../../infra/handlers.js';
+import { Jobboard, type JobboardProps } from '../../infra/jobboard.js';
 
 /** A fixture module exporting `fixtureJobTypes`, for the `jobTypes` prop. */
 export const FIXTURE_JOB_TYPES_ENTRY = fileURLToPath(new URL('./fixtures/job-types.ts', import.meta.url));
@@ -53,4 +54,18 @@ export function arnOf(logicalId: string): { 'Fn::GetAtt': [string, string] } {
 /** Removes the app's cloud assembly (CDK leaves a temporary folder per App otherwise). */
 export function removeAssembly(app: App): void {
   rmSync(app.outdir, { recursive: true, force: true });
+}
+
+/**
+ * For tests of the props checks: `attempt(props)` is a thunk that builds a `Jobboard` with those
+ * props (over `base`, the demo job types by default) in a fresh stack of one unbundled app, for
+ * `expect(…).toThrow(…)`. Call `dispose` after the tests.
+ */
+export function propsChecker(): { attempt: (props: JobboardProps, base?: JobboardProps) => () => Jobboard; dispose: () => void } {
+  const app = newApp({ bundling: false });
+  let attempts = 0;
+  return {
+    attempt: (props, base = { demoJobTypes: true }) => () => new Jobboard(new Stack(app, `Checked${++attempts}`), 'Jobboard', { ...base, ...props }),
+    dispose: () => removeAssembly(app),
+  };
 }

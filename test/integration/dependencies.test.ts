@@ -54,6 +54,10 @@ describe('dependencies', () => {
     const late = (await h.post({ type: 'demo.echo', dependsOn: [parent.id] })).job;
     expect(late.state).toBe('failed');
     await h.stopPolling();
+    // Failed at birth, it was never in the open index; a retry puts it there, so lists and the sweeper see it.
+    await h.store.retry(late.id);
+    const listed = await h.store.list({ state: 'posted', limit: 100 });
+    expect(listed.jobs.map((j) => j.id)).toContain(late.id);
   });
 
   it('duplicated news never release a child early: repeated tellings and injected postings leave it waiting', async () => {

@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { buildDashboard } from '../../dashboard/build.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local.js';
 
 declare module 'vitest' {
@@ -10,6 +11,8 @@ declare module 'vitest' {
 let dynamo: DynamoDbLocal | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
+  // The browser tests load the built page from every stack they start: build it once, first.
+  await buildDashboard();
   dynamo = await startDynamoDbLocal();
   project.provide('dynamoEndpoint', dynamo.endpoint);
 }

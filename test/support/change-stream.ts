@@ -1,0 +1,54 @@
+/**
+ * The change stream of a test table, read as the local stack reads it: a `StreamPoller` over
+ * DynamoDB Local's stream into a `StreamProcessor`, events into an `EventLog` in a temp dir.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { inject } from 'vitest';
+import { StreamProcessor, type StateChangePublisher } from '../../lib/events/stream-processor.js';
+import { silentLogger } from '../../lib/logger.js';
+import { DynamoStreamCounters } from '../../lib/store/stream-counters.js';
+import { EventLog } from '../../local/event-log.js';
+import { StreamPoller } from '../../local/stream-poller.js';
+import type { TestTable } from './table.js';
+
+export interface TestChangeStream {
+  events: EventLog;
+  counters: DynamoStreamCounters;
+  processor: StreamProcessor;
+  streams: DynamoDBStreamsClient;
+  stop(): Promise<void>;
+}
+
+export function streamsClient(endpoint: string = inject('dynamoEndpoint')): DynamoDBStreamsClient {
+  return new DynamoDBStreamsClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+}
+
+export function startTestChangeStream(table: TestTable, options: { publisher?: StateChangePublisher; idleMs?: number } = {}): TestChangeStream {
+  const dir = mkdtempSync(join(tmpdir(), 'jobboard-stream-'));
+  const events = new EventLog(join(dir, 'events.jsonl'));
+  const counters = new DynamoStreamCounters(table.documentClient, table.tableName, Date.now);
+  const processor = new StreamProcessor({ publisher: options.publisher ?? events, counters, logger: silentLogger });
+  const streams = streamsClient();
+  const poller = new StreamPoller({
+    dynamo: table.client,
+    streams,
+    tableName: table.tableName,
+    processor,
+    positionsFile: join(dir, 'positions.json'),
+    logger: silentLogger,
+    idleMs: options.idleMs ?? 50,
+  }).start();
+  return {
+    events,
+    counters,
+    processor,
+    streams,
+    stop: async () => {
+      await poller.stop();
+      streams.destroy();
+    },
+  };
+}
