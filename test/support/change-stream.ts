@@ -6,12 +6,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { StreamProcessor, type StateChangePublisher } from '../../lib/events/stream-processor.js';
 import { silentLogger } from '../../lib/logger.js';
 import { DynamoStreamCounters } from '../../lib/store/stream-counters.js';
 import { EventLog } from '../../local/event-log.js';
 import { StreamPoller } from '../../local/stream-poller.js';
+import { dynamoClient } from './aws.js';
 import type { TestTable } from './table.js';
 
 export interface TestChangeStream {
@@ -29,11 +31,13 @@ export function streamsClient(endpoint: string = inject('dynamoEndpoint')): Dyna
 export function startTestChangeStream(table: TestTable, options: { publisher?: StateChangePublisher; idleMs?: number } = {}): TestChangeStream {
   const dir = mkdtempSync(join(tmpdir(), 'jobboard-stream-'));
   const events = new EventLog(join(dir, 'events.jsonl'));
-  const counters = new DynamoStreamCounters(table.documentClient, table.tableName, Date.now);
+  // Clients of its own, as the stream processor has on AWS: a test metering the table's client sees only its own requests.
+  const dynamo = dynamoClient(inject('dynamoEndpoint'));
+  const counters = new DynamoStreamCounters(DynamoDBDocumentClient.from(dynamo), table.tableName, Date.now);
   const processor = new StreamProcessor({ publisher: options.publisher ?? events, counters, logger: silentLogger });
   const streams = streamsClient();
   const poller = new StreamPoller({
-    dynamo: table.client,
+    dynamo,
     streams,
     tableName: table.tableName,
     processor,
@@ -49,6 +53,7 @@ export function startTestChangeStream(table: TestTable, options: { publisher?: S
     stop: async () => {
       await poller.stop();
       streams.destroy();
+      dynamo.destroy();
     },
   };
 }
