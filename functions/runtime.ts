@@ -2,10 +2,8 @@
  * Builds the clients and lib/ components a handler needs, once per cold start: handlers call
  * this at module scope (or lazily on first invocation) and reuse the result.
  */
-import { Agent } from 'node:http';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BoardSettingsCache } from '../lib/boards/settings-cache.js';
 import type { Job } from '../lib/model.js';
 import { postingOf } from '../lib/queue/posting-of.js';
@@ -21,6 +19,7 @@ import { DynamoOperationStore } from '../lib/store/dynamo-operation-store.js';
 import { DynamoScheduleStore } from '../lib/store/dynamo-schedule-store.js';
 import { DynamoStreamCounters } from '../lib/store/stream-counters.js';
 import { ScheduleService } from '../lib/schedules/schedule-service.js';
+import { dynamoClients, localClientConfig } from './clients.js';
 import { readEnvironment, type FunctionEnvironment } from './env.js';
 
 export interface Runtime {
@@ -44,14 +43,8 @@ export interface Runtime {
 
 /** Everything a handler needs, from the environment (or the given one, for the local stack). */
 export function createRuntime(jobTypes: readonly JobType<never>[], environment: FunctionEnvironment = readEnvironment(), logger: Logger = new JsonLogger()): Runtime {
-  const local = environment.dynamoEndpoint !== undefined ? { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
-  const dynamo = new DynamoDBClient({
-    ...local,
-    ...(environment.dynamoEndpoint ? { endpoint: environment.dynamoEndpoint } : {}),
-    ...(environment.dynamoMaxSockets ? { requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: environment.dynamoMaxSockets }) } } : {}),
-  });
-  const sqs = new SQSClient({ ...local, ...(environment.sqsEndpoint ? { endpoint: environment.sqsEndpoint } : {}) });
-  const documentClient = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  const { dynamo, documentClient } = dynamoClients(environment);
+  const sqs = new SQSClient({ ...localClientConfig(environment.sqsEndpoint), ...(environment.sqsEndpoint ? { endpoint: environment.sqsEndpoint } : {}) });
   // Every transition is reported once, here; the log line is its first observer.
   const events = new EventBus([logObserver(logger)]);
   const registry = new JobTypeRegistry(jobTypes);
