@@ -6,6 +6,7 @@ import { ENV, LOCAL_ENV, STREAM_ENV } from '../lib/env-names.js';
 import { ConfigurationError } from '../lib/errors.js';
 import type { PublishedStates } from '../lib/events/stream-processor.js';
 import { JOB_STATES, isJobState } from '../lib/states.js';
+import type { AccessAuditSettings } from './access-audit.js';
 
 export { ENV, LOCAL_ENV, STREAM_ENV };
 
@@ -23,6 +24,14 @@ export interface FunctionEnvironment {
   dynamoEndpoint?: string;
   sqsEndpoint?: string;
   dynamoMaxSockets?: number;
+  /** Record every AWS call here (tests and the rehearsal; see functions/access-audit.ts). */
+  accessAudit?: AccessAuditSettings;
+}
+
+/** The audit file from the environment, recorded under Lambda's own name for the function. */
+function readAccessAudit(env: NodeJS.ProcessEnv): AccessAuditSettings | undefined {
+  const file = env[ENV.accessAuditFile];
+  return file === undefined || file === '' ? undefined : { file, functionName: env.AWS_LAMBDA_FUNCTION_NAME || 'unnamed' };
 }
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): FunctionEnvironment {
@@ -38,6 +47,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): FunctionE
     dynamoEndpoint: env[ENV.dynamoEndpoint] || undefined,
     sqsEndpoint: env[ENV.sqsEndpoint] || undefined,
     dynamoMaxSockets: optionalNumber(ENV.dynamoMaxSockets),
+    accessAudit: readAccessAudit(env),
   };
 }
 
@@ -48,6 +58,8 @@ export interface StreamProcessorEnvironment {
   publishedStates: PublishedStates;
   dynamoEndpoint?: string;
   dynamoMaxSockets?: number;
+  eventsEndpoint?: string;
+  accessAudit?: AccessAuditSettings;
 }
 
 export function readStreamProcessorEnvironment(env: NodeJS.ProcessEnv = process.env): StreamProcessorEnvironment {
@@ -58,6 +70,8 @@ export function readStreamProcessorEnvironment(env: NodeJS.ProcessEnv = process.
     publishedStates: parsePublishedStates(env[STREAM_ENV.publishedStates]),
     dynamoEndpoint: env[ENV.dynamoEndpoint] || undefined,
     dynamoMaxSockets: optionalNumber(ENV.dynamoMaxSockets),
+    eventsEndpoint: env[ENV.eventsEndpoint] || undefined,
+    accessAudit: readAccessAudit(env),
   };
 }
 
@@ -110,6 +124,9 @@ function readers(env: NodeJS.ProcessEnv) {
   };
 }
 
+/** The local conductor's invocation timeout by default: Lambda's longest, so every `timeoutSeconds` the API accepts is honoured. */
+export const LOCAL_CONDUCTOR_TIMEOUT_SECONDS = 900;
+
 /** Settings of the local stack (`npm start`), with defaults that work on a laptop. */
 export interface LocalStackEnvironment {
   /** HTTP port on 127.0.0.1. */
@@ -118,7 +135,10 @@ export interface LocalStackEnvironment {
   dataDir: string;
   /** When set, every route but /health needs `Authorization: Bearer <token>`. */
   apiToken: string | undefined;
-  /** The conductor's Lambda-like invocation timeout. */
+  /**
+   * The conductor's Lambda-like invocation timeout. Leases are shorter (renewed as a run goes on),
+   * so crash recovery does not wait for it.
+   */
   conductorTimeoutSeconds: number;
   /** Conductor invocations at once (the event source's maximum concurrency). */
   conductorConcurrency: number;
@@ -149,7 +169,7 @@ export function readLocalStackEnvironment(env: NodeJS.ProcessEnv = process.env):
     port: number(LOCAL_ENV.port, 3000, 0, 65_535),
     dataDir: env[LOCAL_ENV.dataDir] || '.jobboard',
     apiToken: env[LOCAL_ENV.apiToken] || undefined,
-    conductorTimeoutSeconds: number(LOCAL_ENV.conductorTimeoutSeconds, 60, 5, 900),
+    conductorTimeoutSeconds: number(LOCAL_ENV.conductorTimeoutSeconds, LOCAL_CONDUCTOR_TIMEOUT_SECONDS, 5, 900),
     conductorConcurrency: number(LOCAL_ENV.conductorConcurrency, 4, 1, 100),
     sweepIntervalSeconds: number(LOCAL_ENV.sweepIntervalSeconds, 60, 1, 3_600),
     dynamoMaxSockets: number(LOCAL_ENV.dynamoMaxSockets, 8, 1, 1_000),

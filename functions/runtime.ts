@@ -3,7 +3,7 @@
  * this at module scope (or lazily on first invocation) and reuse the result.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { BoardSettingsCache } from '../lib/boards/settings-cache.js';
 import type { Job } from '../lib/model.js';
 import { postingOf } from '../lib/queue/posting-of.js';
@@ -19,7 +19,8 @@ import { DynamoOperationStore } from '../lib/store/dynamo-operation-store.js';
 import { DynamoScheduleStore } from '../lib/store/dynamo-schedule-store.js';
 import { DynamoStreamCounters } from '../lib/store/stream-counters.js';
 import { ScheduleService } from '../lib/schedules/schedule-service.js';
-import { dynamoClients, localClientConfig } from './clients.js';
+import { auditOf, type AccessAudit } from './access-audit.js';
+import { dynamoClients, sqsClient } from './clients.js';
 import { readEnvironment, type FunctionEnvironment } from './env.js';
 
 export interface Runtime {
@@ -41,10 +42,16 @@ export interface Runtime {
   logger: Logger;
 }
 
+export interface RuntimeOptions {
+  /** Record every AWS call (the access audit); default: as the environment says, which on AWS is never. */
+  audit?: AccessAudit;
+}
+
 /** Everything a handler needs, from the environment (or the given one, for the local stack). */
-export function createRuntime(jobTypes: readonly JobType<never>[], environment: FunctionEnvironment = readEnvironment(), logger: Logger = new JsonLogger()): Runtime {
-  const { dynamo, documentClient } = dynamoClients(environment);
-  const sqs = new SQSClient({ ...localClientConfig(environment.sqsEndpoint), ...(environment.sqsEndpoint ? { endpoint: environment.sqsEndpoint } : {}) });
+export function createRuntime(jobTypes: readonly JobType<never>[], environment: FunctionEnvironment = readEnvironment(), logger: Logger = new JsonLogger(), options: RuntimeOptions = {}): Runtime {
+  const audit = options.audit ?? auditOf(environment.accessAudit);
+  const { dynamo, documentClient } = dynamoClients(environment, audit);
+  const sqs = sqsClient(environment, audit);
   // Every transition is reported once, here; the log line is its first observer.
   const events = new EventBus([logObserver(logger)]);
   const registry = new JobTypeRegistry(jobTypes);

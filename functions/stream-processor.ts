@@ -9,7 +9,6 @@
  * without it as a failure). A record whose event could not be published is reported as the
  * one batch item failure: Lambda delivers the batch again from it, in order.
  */
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
@@ -19,7 +18,8 @@ import type { ChangeRecord } from '../lib/events/state-change.js';
 import { StreamProcessor } from '../lib/events/stream-processor.js';
 import type { Logger } from '../lib/logger.js';
 import { DynamoStreamCounters } from '../lib/store/stream-counters.js';
-import { dynamoClients } from './clients.js';
+import { auditOf, type AccessAudit } from './access-audit.js';
+import { dynamoClients, eventBridgeClient } from './clients.js';
 import { readMetricsEnvironment, readStreamProcessorEnvironment, type StreamProcessorEnvironment } from './env.js';
 import { createObservability, observed, once } from './lambda-runtime.js';
 
@@ -48,9 +48,14 @@ export interface StreamRuntime {
   logger: Logger;
 }
 
-export function createStreamRuntime(environment: StreamProcessorEnvironment, logger: Logger, publisher: Partial<EventBridgePublisherOptions> = {}): StreamRuntime {
-  const { documentClient } = dynamoClients(environment);
-  const events = new EventBridgePublisher(new EventBridgeClient({}), { ...publisher, eventBusName: environment.eventBusName, logger });
+export function createStreamRuntime(
+  environment: StreamProcessorEnvironment,
+  logger: Logger,
+  publisher: Partial<EventBridgePublisherOptions> = {},
+  audit: AccessAudit | undefined = auditOf(environment.accessAudit),
+): StreamRuntime {
+  const { documentClient } = dynamoClients(environment, audit);
+  const events = new EventBridgePublisher(eventBridgeClient(environment, audit), { ...publisher, eventBusName: environment.eventBusName, logger });
   const counters = new DynamoStreamCounters(documentClient, environment.tableName, Date.now);
   return { processor: new StreamProcessor({ publisher: events, counters, logger, publishedStates: environment.publishedStates }), logger };
 }

@@ -1,90 +1,102 @@
 /**
- * What each function may do, as data: the one place to change when a handler starts making a
- * new call. Granted with explicit statements rather than `grant*Data` helpers because those
- * give too much (`grantReadWriteData` adds Scan, DeleteItem, BatchWriteItem, ConditionCheckItem…)
- * and `Table.grant` scopes indexes as `<table>/index/*`; here every resource is named.
+ * What each function may do, as data: the one place to change when a handler starts making a new
+ * call. Granted with explicit statements rather than `grant*Data` helpers, which give too much
+ * (`grantReadWriteData` adds Scan, DeleteItem, BatchWriteItem, ConditionCheckItem… on every item)
+ * and scope indexes as `<table>/index/*`. Here every resource is named, and every item action is
+ * narrowed with `dynamodb:LeadingKeys` to the item kinds the function touches (their `pk`
+ * prefixes: lib/store/keys.ts). A transaction's items are checked each under its own action.
  *
- * Needs, from the handlers (DESIGN.md):
- * - api: post (PutItem), get (GetItem), trash / retry (UpdateItem), list and stats (Query on the
- *   indexes, BatchGetItem for the items); a posting per post / retry (SendMessage, on the job's
- *   priority lane: every postings queue below means all three lanes' queues); the
- *   dead-letter redrive route receives DLQ messages, re-sends them as postings, deletes them.
- * - conductor: every transition it makes (claim, heartbeat, consume, abandon, fail) is one
- *   UpdateItem, with no reads on the hot path; it sets visibility on postings and forwards
- *   postings it gives up on to the DLQ. Receiving and deleting come with the event source
- *   mapping (`SqsEventSource` grants them).
- * - sweeper: walks the open index (Query), reads the items it decides on (BatchGetItem),
- *   re-posts or fails with conditional UpdateItem, sends postings, reads the queue's depth
- *   (GetQueueAttributes) so a mere backlog does not multiply postings, and loads and saves where
- *   it stopped (GetItem, PutItem), on `cursor#` items only (a `dynamodb:LeadingKeys` condition).
- *   Its schedule tick reads `schedule#` items and the previous slot's job (GetItem), posts the
- *   slot's job (PutItem on `job#` items) and records the slot (UpdateItem). Its bulk-operation
- *   task lists jobs on both indexes, reads `operation#` and `board#` items and each job it
- *   transitions (GetItem), and writes operations and jobs with UpdateItem.
- * - api (schedules): PUT and the registry are UpdateItem, GET and list GetItem; DELETE is the one
- *   DeleteItem any function may make, on `schedule#` items only.
- * - streamProcessor: reads its stream shard's checkpoint (GetItem on `cursor#`) and moves it with
- *   the counter deltas in one transaction of UpdateItems (`cursor#` and `counter#` items; IAM
- *   checks a transaction's items by their own actions). Its stream, bus and failure queue grants
- *   are in infra/stream.ts: they are not resources of every function.
+ * This list is checked against what the code does, not against itself:
+ * test/infra/access-audit.test.ts records every AWS call each function makes down every feature's
+ * path and evaluates it against the synthesized template with an IAM simulator (every call must be
+ * allowed, and every action and item kind granted here must be needed by some call).
+ * infra/README.md ("Who may do what") says why each function needs what it has.
  */
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { ITEM_KINDS, type ItemKind } from '../lib/store/keys.js';
 import { TABLE } from '../lib/table.js';
 import type { HandlerName } from './handlers.js';
 
+/** Item actions on the table's items of some kinds only: one statement. */
+export interface ItemGrant {
+  readonly kinds: readonly ItemKind[];
+  readonly actions: readonly string[];
+}
+
 /** Actions one function needs on each resource of the board. */
 export interface FunctionAccess {
-  /** On the table's items (the table ARN). */
-  readonly table: readonly string[];
+  /** On the table's items, each grant narrowed to its item kinds. */
+  readonly items: readonly ItemGrant[];
   /** Indexes the function queries: `dynamodb:Query` on each one's own ARN (never `index/*`). */
   readonly queriedIndexes: readonly string[];
   /** On every postings queue (one per priority lane). */
   readonly postings: readonly string[];
   /** On the dead-letter queue. */
   readonly deadLetters: readonly string[];
-  /** On the table's items of some kinds only (a `dynamodb:LeadingKeys` condition on their `pk` prefixes): one statement each. */
-  readonly keyedItems?: readonly { readonly kinds: readonly ItemKind[]; readonly actions: readonly string[] }[];
 }
 
 export const ACCESS: Readonly<Record<HandlerName, FunctionAccess>> = {
   api: {
-    table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'],
+    items: [
+      // Post: the job, its unique key (one transaction), a bulk operation.
+      { kinds: ['job', 'unique', 'operation'], actions: ['dynamodb:PutItem'] },
+      // Every route reads and changes jobs, boards (settings, the registry), operations and schedules.
+      { kinds: ['job', 'board', 'operation', 'schedule'], actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+      // Lists read the listed jobs; counts read a board's counter items.
+      { kinds: ['job', 'counter'], actions: ['dynamodb:BatchGetItem'] },
+      // DELETE /schedules/{name}: the one item any function deletes.
+      { kinds: ['schedule'], actions: ['dynamodb:DeleteItem'] },
+    ],
     queriedIndexes: [TABLE.openIndex.name, TABLE.doneIndex.name],
+    // A posting per post, retry and resume, on the job's priority lane (every lane's queue).
     postings: ['sqs:SendMessage'],
     // Redrive receives a batch, re-sends it to postings and deletes what was re-sent; it reads no queue attributes.
     deadLetters: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
-    keyedItems: [{ kinds: ['schedule'], actions: ['dynamodb:DeleteItem'] }],
   },
   conductor: {
-    table: ['dynamodb:UpdateItem'],
+    items: [
+      // Every transition of a job; a board slot or scope taken in the claim's transaction, released after the ending write, cleared when stale.
+      { kinds: ['job', 'board', 'scope'], actions: ['dynamodb:UpdateItem'] },
+      // Board settings (a cache, one read per board every 2 s); the job read back after a claim holding slots; children told of a parent's end.
+      { kinds: ['job', 'board'], actions: ['dynamodb:GetItem'] },
+      // The holders of a full board or scope, to clear the stale ones.
+      { kinds: ['job'], actions: ['dynamodb:BatchGetItem'] },
+    ],
     queriedIndexes: [],
-    postings: ['sqs:ChangeMessageVisibility'],
+    // Leases and backoff move a posting's visibility; children a parent's end released get their postings.
+    // Receiving and deleting come with the event source mapping (`SqsEventSource` grants them).
+    postings: ['sqs:ChangeMessageVisibility', 'sqs:SendMessage'],
+    // A posting the conductor gives up on (failed job, malformed, unknown type) is forwarded here.
     deadLetters: ['sqs:SendMessage'],
   },
   sweeper: {
-    table: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
-    // Bulk operations list the jobs they act on: open states on the open index, failed and trashed on the done index.
+    items: [
+      // Where the sweep stopped (a cursor), and the job of each schedule slot.
+      { kinds: ['cursor', 'job'], actions: ['dynamodb:PutItem'] },
+      // The cursor, schedules, the running operations, boards (the registry) and each job it decides on.
+      { kinds: ['cursor', 'board', 'job', 'operation', 'schedule'], actions: ['dynamodb:GetItem'] },
+      // Re-posts, expiries and dependency repairs of jobs; a slot's board registered; schedules' slots and operations' progress recorded.
+      { kinds: ['job', 'board', 'operation', 'schedule'], actions: ['dynamodb:UpdateItem'] },
+      // The open jobs of a page of the open index, and the parents of waiting ones.
+      { kinds: ['job'], actions: ['dynamodb:BatchGetItem'] },
+    ],
+    // The sweep walks the open index; bulk operations list open jobs there, failed and trashed ones on the done index.
     queriedIndexes: [TABLE.openIndex.name, TABLE.doneIndex.name],
+    // Postings it repairs; the queue's depth, so a mere backlog does not multiply postings.
     postings: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
     deadLetters: [],
-    keyedItems: [
-      { kinds: ['cursor'], actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
-      // The schedule tick reads the schedules and the previous slot's job, and posts the slot's job; bulk
-      // operations read the running set and each job before its transition; both list boards by name.
-      { kinds: ['schedule', 'job', 'operation', 'board'], actions: ['dynamodb:GetItem'] },
-      { kinds: ['job'], actions: ['dynamodb:PutItem'] },
-    ],
   },
   streamProcessor: {
-    table: [],
+    // Its stream, bus and failure queue grants are in infra/stream.ts: they are not resources of every function.
+    items: [
+      // The stream shard's checkpoint, read before a batch…
+      { kinds: ['cursor'], actions: ['dynamodb:GetItem'] },
+      // …and moved with the counter deltas in one transaction.
+      { kinds: ['cursor', 'counter'], actions: ['dynamodb:UpdateItem'] },
+    ],
     queriedIndexes: [],
     postings: [],
     deadLetters: [],
-    keyedItems: [
-      { kinds: ['cursor'], actions: ['dynamodb:GetItem'] },
-      { kinds: ['cursor', 'counter'], actions: ['dynamodb:UpdateItem'] },
-    ],
   },
 };
 
@@ -101,7 +113,6 @@ export interface BoardArns {
 /** One statement per resource group the function touches; none for groups it does not. */
 export function accessStatements(access: FunctionAccess, arns: BoardArns): PolicyStatement[] {
   const groups: [readonly string[], string[]][] = [
-    [access.table, [arns.table]],
     [access.queriedIndexes.length > 0 ? ['dynamodb:Query'] : [], access.queriedIndexes.map(arns.index)],
     [access.postings, [...arns.postings]],
     [access.deadLetters, [arns.deadLetters]],
@@ -109,7 +120,7 @@ export function accessStatements(access: FunctionAccess, arns: BoardArns): Polic
   const statements = groups
     .filter(([actions, resources]) => actions.length > 0 && resources.length > 0)
     .map(([actions, resources]) => new PolicyStatement({ actions: [...actions], resources }));
-  for (const { kinds, actions } of access.keyedItems ?? []) {
+  for (const { kinds, actions } of access.items) {
     if (actions.length === 0 || kinds.length === 0) continue;
     statements.push(
       new PolicyStatement({

@@ -91,7 +91,8 @@ export const XRAY_REASON = 'X-Ray actions (xray:PutTraceSegments, xray:PutTeleme
 export const NODE_22_REASON =
   'Node.js 22 is the LTS line the handlers are developed and tested against (DESIGN.md: Lambda Node.js 22, code also runs on Node 20); its upstream support runs to April 2027. Node.js 24 is one prop away (runtime) once the suite runs on it.';
 
-const CONSTRUCT_IDS: Readonly<Record<HandlerName, string>> = { api: 'Api', conductor: 'Conductor', sweeper: 'Sweeper', streamProcessor: 'StreamProcessor' };
+/** Each function's construct id (and so the start of its logical id, and the last part of its path but one). */
+export const CONSTRUCT_IDS: Readonly<Record<HandlerName, string>> = { api: 'Api', conductor: 'Conductor', sweeper: 'Sweeper', streamProcessor: 'StreamProcessor' };
 
 /**
  * `NodejsFunction` silently falls back to Docker when it cannot find esbuild. Jobboard bundles

@@ -124,7 +124,10 @@ export interface JobboardProps {
 export const FUNCTION_DEFAULTS: Readonly<Record<HandlerName, { timeout: Duration; memorySize: number }>> = {
   // API Gateway stops waiting after 30 s anyway; every route is a few DynamoDB calls.
   api: { timeout: Duration.seconds(10), memorySize: 1024 },
-  conductor: { timeout: Duration.seconds(60), memorySize: 1024 },
+  // Lambda's longest, so every timeoutSeconds the API accepts (up to 900) can run: Lambda bills the
+  // time a batch runs, not the timeout. Leases stay a minute (renewed while a run goes on), and a
+  // batch's postings are hidden only as long as the first lease, so a crash is recovered as fast.
+  conductor: { timeout: Duration.seconds(900), memorySize: 1024 },
   sweeper: { timeout: Duration.seconds(60), memorySize: 512 },
   // A full batch is ≤ 1,000 records: ≤ 100 PutEvents one after another and one counter transaction.
   streamProcessor: { timeout: Duration.seconds(60), memorySize: 512 },

@@ -20,6 +20,13 @@ export const ENV = {
   /** Connections to DynamoDB at once (default: the SDK's 50). */
   dynamoMaxSockets: 'JOBBOARD_DYNAMODB_MAX_SOCKETS',
   sqsEndpoint: 'JOBBOARD_SQS_ENDPOINT',
+  /** EventBridge's endpoint, for the deploy rehearsal (which stands one in locally); unset on AWS. */
+  eventsEndpoint: 'JOBBOARD_EVENTS_ENDPOINT',
+  /**
+   * Tests and the deploy rehearsal only: a file every AWS call of the function is appended to, as
+   * IAM authorizes it (functions/access-audit.ts). Never set on a deployed function.
+   */
+  accessAuditFile: 'JOBBOARD_ACCESS_AUDIT_FILE',
   /** Metrics (every Lambda handler): the CloudWatch namespace, and `true` to add the board as a dimension. */
   metricsNamespace: 'JOBBOARD_METRICS_NAMESPACE',
   metricsByBoard: 'JOBBOARD_METRICS_BY_BOARD',

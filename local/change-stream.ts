@@ -5,7 +5,6 @@
  */
 import { join } from 'node:path';
 import { DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StreamProcessor } from '../lib/events/stream-processor.js';
 import type { Logger } from '../lib/logger.js';
@@ -13,7 +12,7 @@ import { IndexJobCounts } from '../lib/store/counting.js';
 import { IndexReader } from '../lib/store/index-reader.js';
 import { DynamoStreamCounters } from '../lib/store/stream-counters.js';
 import { TABLE } from '../lib/table.js';
-import { dynamoClients, localClientConfig } from '../functions/clients.js';
+import { dynamoClients, streamsClient } from '../functions/clients.js';
 import type { Runtime } from '../functions/runtime.js';
 import { EventLog } from './event-log.js';
 import { StreamPoller } from './stream-poller.js';
@@ -27,7 +26,7 @@ export function startChangeStream(options: { tableName: string; dataDir: string;
   // Clients of its own, as the stream processor is a function of its own on AWS: its requests are
   // not the job path's (the benchmark meters the job path's clients).
   const { dynamo, documentClient } = dynamoClients({ dynamoEndpoint: options.endpoint });
-  const streams = new DynamoDBStreamsClient({ ...localClientConfig(options.endpoint), endpoint: options.endpoint });
+  const streams = streamsClient({ dynamoEndpoint: options.endpoint });
   const events = new EventLog(join(options.dataDir, 'events.jsonl'));
   const processor = new StreamProcessor({ publisher: events, counters: new DynamoStreamCounters(documentClient, options.tableName, Date.now), logger: options.logger });
   const poller = new StreamPoller({

@@ -28,9 +28,15 @@ export interface SqsEmulatorOptions {
   queuePrefix?: string;
 }
 
-export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<SqsEmulator> {
+/** The emulator with no queue yet (the deploy rehearsal creates the template's own). */
+export async function startBareSqsEmulator(port = 0): Promise<{ endpoint: string; server: Awaited<ReturnType<typeof startFauxqs>>; stop(): Promise<void> }> {
   await installFairQueues();
-  const server = await startFauxqs({ port: options.port ?? 0, host: '127.0.0.1', logger: false });
+  const server = await startFauxqs({ port, host: '127.0.0.1', logger: false });
+  return { endpoint: server.address, server, stop: () => server.stop() };
+}
+
+export async function startSqsEmulator(options: SqsEmulatorOptions): Promise<SqsEmulator> {
+  const { server } = await startBareSqsEmulator(options.port);
   const names = queueNames(options.queuePrefix);
   const dlq = server.createQueue(names.deadLetter, {
     attributes: { MessageRetentionPeriod: String(QUEUES.deadLetter.retentionSeconds) },

@@ -6,7 +6,7 @@
  *
  * The emulator's queue is in memory, so after a crash it starts empty: at start every open job
  * is posted again (start-up repair). Jobs a killed stack had claimed are taken over once their
- * lease runs out; leases are bounded by the conductor's invocation timeout (60 s by default).
+ * lease runs out: leases are a minute (renewed as a run goes on), whatever the invocation timeout.
  */
 import { CreateTableCommand, DescribeTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { join, resolve } from 'node:path';

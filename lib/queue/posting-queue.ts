@@ -45,6 +45,8 @@ export interface PostingQueue {
   send(postings: readonly OutgoingPosting[]): Promise<void>;
   /** Makes a received record visible again after `seconds` (0: at once), on the queue it came from. */
   returnAfter(record: PostingRecord, seconds: number): Promise<void>;
+  /** The same for several records, batched (ten per request per queue); throws if any was not changed. */
+  returnAllAfter(records: readonly PostingRecord[], seconds: number): Promise<void>;
   /** Sends a copy of a message body to the dead-letter queue, with the reason and the job's type. */
   deadLetter(body: string, reason: string, jobType?: string): Promise<void>;
   /** Messages waiting in all lanes. */

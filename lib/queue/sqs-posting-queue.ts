@@ -3,6 +3,7 @@
  * out ten per request; a record is returned to the queue its event source ARN names.
  */
 import {
+  ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -72,8 +73,24 @@ export class SqsPostingQueue implements PostingQueue {
   }
 
   async returnAfter(record: PostingRecord, seconds: number): Promise<void> {
-    const visibility = Math.max(0, Math.min(LIMITS.sqsMaxVisibilitySeconds, Math.ceil(seconds)));
-    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.urlOfRecord(record), ReceiptHandle: record.receiptHandle, VisibilityTimeout: visibility }));
+    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.urlOfRecord(record), ReceiptHandle: record.receiptHandle, VisibilityTimeout: visibilitySeconds(seconds) }));
+  }
+
+  async returnAllAfter(records: readonly PostingRecord[], seconds: number): Promise<void> {
+    const byQueue = new Map<string, PostingRecord[]>();
+    for (const record of records) byQueue.set(this.urlOfRecord(record), [...(byQueue.get(this.urlOfRecord(record)) ?? []), record]);
+    const requests = [...byQueue].flatMap(([url, queued]) =>
+      Array.from({ length: Math.ceil(queued.length / LIMITS.sqsBatchSize) }, (_, n) => ({ url, batch: queued.slice(n * LIMITS.sqsBatchSize, (n + 1) * LIMITS.sqsBatchSize) })),
+    );
+    const failed = await Promise.all(
+      requests.map(async ({ url, batch }) => {
+        const entries = batch.map((record, n) => ({ Id: String(n), ReceiptHandle: record.receiptHandle, VisibilityTimeout: visibilitySeconds(seconds) }));
+        const answer = await this.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: entries }));
+        return (answer.Failed ?? []).length;
+      }),
+    );
+    const count = failed.reduce((a, b) => a + b, 0);
+    if (count > 0) throw new StorageError(`SQS did not change the visibility of ${count} of ${records.length} postings`);
   }
 
   async deadLetter(body: string, reason: string, jobType?: string): Promise<void> {
@@ -164,6 +181,11 @@ export class SqsPostingQueue implements PostingQueue {
     const lane = name === undefined ? undefined : this.laneByQueueName.get(name);
     return this.laneUrl(lane ?? DEFAULT_LANE);
   }
+}
+
+/** A visibility SQS accepts: whole seconds from 0 to 12 hours. */
+function visibilitySeconds(seconds: number): number {
+  return Math.max(0, Math.min(LIMITS.sqsMaxVisibilitySeconds, Math.ceil(seconds)));
 }
 
 /** The queue name at the end of a queue URL. */

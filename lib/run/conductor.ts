@@ -89,6 +89,12 @@ export class Conductor {
   /** Processes one batch; the result is Lambda's ReportBatchItemFailures response. */
   async processBatch(records: readonly PostingRecord[], invocation: Invocation): Promise<BatchResult> {
     const deadline = this.now() + invocation.getRemainingTimeInMillis();
+    // The queue hides a received batch for its visibility timeout, at least 6 × the function's
+    // timeout (90 minutes for a 15-minute conductor). Hide it only as long as the first lease
+    // instead (renewals extend it as a run goes on), so the postings of an invocation that dies
+    // come back about when the leases they would find run out. One request per batch; if it
+    // fails, the queue's timeout stands and the sweeper's repair still covers a crash.
+    if (records.length > 0) await this.queue.returnAllAfter(records, Math.ceil((this.leaseMs(deadline) + this.options.leaseMarginMs) / 1_000)).catch(() => undefined);
     const failures: string[] = [];
     let next = 0;
     const worker = async () => {

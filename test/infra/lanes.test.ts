@@ -7,7 +7,7 @@ import { Duration, Stack, type App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../lib/env-names.js';
-import { CONDUCTOR_EVENT_SOURCE_DEFAULTS, Jobboard, LANE_MAX_CONCURRENCY_DEFAULTS } from '../../infra/jobboard.js';
+import { CONDUCTOR_EVENT_SOURCE_DEFAULTS, FUNCTION_DEFAULTS, Jobboard, LANE_MAX_CONCURRENCY_DEFAULTS } from '../../infra/jobboard.js';
 import { LANES, QUEUES, postingsVisibilitySeconds, type Lane } from '../../lib/queues.js';
 import { arnOf, newApp, onlyResource, propsChecker, removeAssembly, resourcesOfType } from './synth.js';
 
@@ -48,7 +48,7 @@ describe('priority lanes', () => {
       expect(props, lane).toMatchObject({
         RedrivePolicy: { deadLetterTargetArn: arnOf(dlq), maxReceiveCount: QUEUES.maxReceiveCount },
         MessageRetentionPeriod: QUEUES.postings.retentionSeconds,
-        VisibilityTimeout: postingsVisibilitySeconds(60),
+        VisibilityTimeout: postingsVisibilitySeconds(FUNCTION_DEFAULTS.conductor.timeout.toSeconds()),
         SqsManagedSseEnabled: true,
       });
       expect(onlyResource(tuned, 'AWS::SQS::Queue', QUEUE_PREFIX[lane]).resource.Properties!.VisibilityTimeout, lane).toBe(postingsVisibilitySeconds(90));
