@@ -11,8 +11,9 @@ import { ValidationError } from '../lib/errors.js';
 import { ROUTES, type OperationId, type Route } from '../lib/http/contract.js';
 import { toJobView } from '../lib/http/job-view.js';
 import { openApiDocument } from '../lib/http/openapi.js';
-import { parsePostRequest, type PostRequest } from '../lib/http/post-request.js';
+import { parsePostRequest } from '../lib/http/post-request.js';
 import type { PostResult, StopAnswer } from '../lib/job-service.js';
+import type { NewJob } from '../lib/new-job.js';
 import type { JobType } from '../lib/registry.js';
 import { parseWith } from '../lib/schema.js';
 import { toScheduleView } from '../lib/schedules/schedule-view.js';
@@ -116,7 +117,7 @@ function stopAnswer({ job, stopping }: StopAnswer): HttpResponse {
 /** Posts up to 100 jobs; each is parsed on its own and answers with its own status, as `POST /jobs` would. */
 async function postJobs(runtime: Runtime, { event }: Request): Promise<HttpResponse> {
   const { jobs } = parse(route('postJobs').body, readJsonBody(event), '(body)', `the body must be {"jobs": [1 to 100 job requests]}`);
-  const parsed = jobs.map((body): { request: PostRequest } | { error: ValidationError } => {
+  const parsed = jobs.map((body): { request: NewJob } | { error: ValidationError } => {
     try {
       return { request: parsePostRequest(body) };
     } catch (error) {

@@ -18,7 +18,7 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { EventObserver, JobboardEvent } from '../lib/events/events.js';
 import { METRIC_DIMENSIONS, jobMetricsOf, type JobMetricSample } from '../lib/events/job-metrics.js';
-import { DEFAULT_BOARD } from '../lib/store/keys.js';
+import { DEFAULT_BOARD } from '../lib/boards/board.js';
 
 /** Events per EMF document: under Powertools' 100 values per metric. */
 export const EVENTS_PER_DOCUMENT = 99;

@@ -13,8 +13,7 @@
  * infra/README.md ("Who may do what") says why each function needs what it has.
  */
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
-import { ITEM_KINDS, type ItemKind } from '../lib/store/keys.js';
-import { TABLE } from '../lib/table.js';
+import { TABLE, ITEM_KINDS, type ItemKind } from '../lib/table.js';
 import type { HandlerName } from './handlers.js';
 
 /** Item actions on the table's items of some kinds only: one statement. */

@@ -13,8 +13,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Queue, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { QUEUES } from '../lib/queues.js';
-import { ITEM_KINDS } from '../lib/store/keys.js';
-import { TABLE } from '../lib/table.js';
+import { TABLE, ITEM_KINDS } from '../lib/table.js';
 import { STREAM_EVENT_SOURCE_DEFAULTS, type StreamProcessorSettings } from './props.js';
 
 /** What the stream processor may do with its stream: what Lambda's poller calls, with the function's role. */

@@ -16,14 +16,14 @@ export {
   ValidationError,
   isPermanentError,
 } from './errors.js';
-export { JobState, JOB_STATES, isFinal, type FinalState } from './states.js';
+export { JobState, JOB_STATES, isFinal, type FinalState, type CountByState } from './states.js';
 export type { ErrorInput, Job, JobErrorRecord, Priority, Scope, StopRequest } from './model.js';
 export { DuplicateError } from './store/unique-keys.js';
 export { RunStoppedError } from './run/run-job.js';
 export type { Board, BoardPatch, BoardSettings } from './boards/board.js';
 export { toJobView, jobViewSchema, type JobView } from './http/job-view.js';
 export { ROUTES, HTTP_ROUTES, type OperationId } from './http/contract.js';
-export { DynamoJobStore, DynamoTaskCursors, type JobStore, type ListPage, type ListQuery, type CountByState, type TaskCursors } from './store/index.js';
+export { DynamoJobStore, DynamoTaskCursors, type JobStore, type ListPage, type ListQuery, type TaskCursors } from './store/index.js';
 export { JobService } from './job-service.js';
 export { Conductor, type BatchResult, type Invocation } from './run/conductor.js';
 export { Sweeper, decideSweep, type SweepReport } from './maintenance/index.js';

@@ -12,14 +12,15 @@ import { BoardNotFoundError, InvalidStateError, JobboardError } from './errors.j
 import { silentLogger, type Logger } from './logger.js';
 import type { Job, StopRequest } from './model.js';
 import { JobState } from './states.js';
-import type { PostRequest } from './http/post-request.js';
+import type { NewJob } from './new-job.js';
 import { newJob } from './new-job.js';
 import type { Board, BoardPatch } from './boards/board.js';
 import { waitForParents } from './dependencies.js';
 import { postingOf } from './queue/posting-of.js';
 import type { PostingQueue } from './queue/posting-queue.js';
 import type { JobTypeRegistry } from './registry.js';
-import type { CountByState, JobStore, ListPage, ListQuery } from './store/index.js';
+import type { JobStore, ListPage, ListQuery } from './store/index.js';
+import type { CountByState } from './states.js';
 
 export interface JobServiceDependencies {
   store: JobStore;
@@ -53,7 +54,7 @@ export class JobService {
   }
 
   /** Checks the request against its job type, writes the job, then posts it. `created` is false for a repeated post. */
-  async post(request: PostRequest): Promise<{ job: Job; created: boolean }> {
+  async post(request: NewJob): Promise<{ job: Job; created: boolean }> {
     const { job, created, needsPosting } = await this.write(request);
     if (needsPosting) await this.sendPostings([job]);
     return { job, created };
@@ -63,7 +64,7 @@ export class JobService {
    * Posts several jobs: each is checked and written on its own (one bad job does not sink the
    * rest), and the postings of the new ones go out ten per SQS request.
    */
-  async postMany(requests: readonly PostRequest[]): Promise<PostResult[]> {
+  async postMany(requests: readonly NewJob[]): Promise<PostResult[]> {
     const outgoing: Job[] = [];
     const results = await Promise.all(
       requests.map(async (request): Promise<PostResult> => {
@@ -88,7 +89,7 @@ export class JobService {
    * job with parents is written `waiting` (unless all are completed), then linked to them; a
    * release during the link sends its own posting.
    */
-  private async write(request: PostRequest): Promise<{ job: Job; created: boolean; needsPosting: boolean }> {
+  private async write(request: NewJob): Promise<{ job: Job; created: boolean; needsPosting: boolean }> {
     const type = this.deps.registry.validatePayload(request.type, request.payload);
     const job = newJob(request, { typeVersion: type.version, ...type.defaults }, this.now(), this.newId);
     const parents = job.dependsOn === undefined ? new Map<string, Job>() : await this.deps.store.getMany(job.dependsOn);

@@ -42,7 +42,8 @@ export interface Scope {
 }
 
 /** Which queue a job's postings travel on; higher lanes start first. */
-export type Priority = 'high' | 'normal' | 'low';
+export const PRIORITIES = ['high', 'normal', 'low'] as const;
+export type Priority = (typeof PRIORITIES)[number];
 
 /** A job as the store reads and writes it. Times are epoch milliseconds. */
 export interface Job {

@@ -43,3 +43,6 @@ export function isOpen(state: JobState): state is OpenState {
 export function isJobState(value: unknown): value is JobState {
   return typeof value === 'string' && (JOB_STATES as readonly string[]).includes(value);
 }
+
+/** How many jobs are in each state. */
+export type CountByState = Record<JobState, number>;

@@ -60,3 +60,36 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
     StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.streamViewType },
   };
 }
+
+/**
+ * The kinds of item the table holds, told apart by the prefix of `pk`. Only jobs are in the
+ * indexes; other kinds (board settings, scope locks, unique keys, schedules, operations,
+ * counters, cursors) carry no index attributes, so they cost no index write.
+ */
+export const ITEM_KINDS = {
+  job: 'job#',
+  board: 'board#',
+  scope: 'scope#',
+  unique: 'unique#',
+  schedule: 'schedule#',
+  operation: 'operation#',
+  counter: 'counter#',
+  cursor: 'cursor#',
+} as const;
+export type ItemKind = keyof typeof ITEM_KINDS;
+
+/** `pk` of an item of `kind` named `name`. */
+export function itemKey(kind: ItemKind, name: string): string {
+  return `${ITEM_KINDS[kind]}${name}`;
+}
+
+/** `pk` of a job's item. */
+export function jobKey(id: string): string {
+  return itemKey('job', id);
+}
+
+/** The kind of item a `pk` names, or undefined for a key no kind claims. */
+export function kindOfKey(pk: string): ItemKind | undefined {
+  return (Object.keys(ITEM_KINDS) as ItemKind[]).find((kind) => pk.startsWith(ITEM_KINDS[kind]));
+}
+

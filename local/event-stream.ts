@@ -8,9 +8,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod/mini';
 import { ValidationError } from '../lib/errors.js';
-import { boardName } from '../lib/http/post-request.js';
 import { parseWith } from '../lib/schema.js';
 import type { EventLog, LoggedEvent } from './event-log.js';
+import { boardName } from '../lib/boards/board.js';
 
 const KEEP_ALIVE_MS = 15_000;
 

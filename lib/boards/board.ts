@@ -2,7 +2,20 @@
  * Boards (DESIGN.md, Wave 2, Boards): named groups of jobs with their own settings. A board
  * exists once it has had a job or a setting; its settings default to running freely.
  */
-import type { CountByState } from '../store/counting.js';
+import * as z from 'zod/mini';
+import { LIMITS } from '../config.js';
+import type { CountByState } from '../states.js';
+
+/** A board's name: 1–64 of `A-Z a-z 0-9 _ . -` (the HTTP contract's schema of it). */
+export const boardName = z.string().check(z.regex(LIMITS.boardPattern, 'must be 1–64 of A-Z a-z 0-9 _ . -'));
+
+/** The board a job belongs to when its post names none. */
+export const DEFAULT_BOARD = 'default';
+
+/** The board of a job (jobs written before boards belong to the default board). */
+export function boardOf(job: { board?: string }): string {
+  return job.board ?? DEFAULT_BOARD;
+}
 
 /** A board's settings, as stored and as the API shows them (without counts). */
 export interface BoardSettings {

@@ -5,9 +5,9 @@
  * same way, and a record delivered twice maps to the same event (a consumer drops the copy by
  * `(id, version)`).
  */
-import { DEFAULT_BOARD, ITEM_KINDS } from '../store/keys.js';
 import { JOB_STATES, type JobState } from '../states.js';
-import { TABLE } from '../table.js';
+import { TABLE, ITEM_KINDS } from '../table.js';
+import { DEFAULT_BOARD } from '../boards/board.js';
 
 /** One stream record, images unmarshalled (plain JS values). */
 export interface ChangeRecord {

@@ -1,17 +1,17 @@
 /**
- * The body of `POST /jobs`, as the HTTP contract checks it. The job it creates is built by
- * `new-job.ts`; the store takes only built jobs.
+ * The body of `POST /jobs`, as the HTTP contract checks it, mapped onto the domain's `NewJob`
+ * (`new-job.ts`: ISO times become epoch milliseconds). The job it creates is built there; the
+ * store takes only built jobs.
  */
 import * as z from 'zod/mini';
+import { boardName } from '../boards/board.js';
 import { LIMITS } from '../config.js';
 import { ValidationError } from '../errors.js';
-import { jsonBytes } from '../model.js';
+import { PRIORITIES } from '../model.js';
+import { checkPayloadSize, requestHash, type NewJob } from '../new-job.js';
 import { parseWith } from '../schema.js';
 
 const isoTime = z.iso.datetime({ offset: true });
-/** A board's name: 1–64 of `A-Z a-z 0-9 _ . -`. */
-export const boardName = z.string().check(z.regex(LIMITS.boardPattern, 'must be 1–64 of A-Z a-z 0-9 _ . -'));
-export const PRIORITIES = ['high', 'normal', 'low'] as const;
 const scopeKey = z.string().check(z.minLength(1), z.maxLength(128));
 const jobId = z.string().check(z.regex(LIMITS.idPattern, 'must be 1–128 of A-Z a-z 0-9 _ . : -'));
 const wholeNumber = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
@@ -49,22 +49,20 @@ export const postRequestSchema = z
     z.refine((body) => body.onParentFailure === undefined || body.dependsOn !== undefined, { message: 'goes with dependsOn', path: ['onParentFailure'] }),
   );
 
-export type PostRequest = z.output<typeof postRequestSchema>;
-
-/** Parses and checks a post body; throws `ValidationError` listing every problem. */
-export function parsePostRequest(body: unknown): PostRequest {
+/**
+ * Parses and checks a post body, and maps it onto a `NewJob`; throws `ValidationError` listing
+ * every problem. The request's hash is the body's as parsed (times as the client wrote them), so
+ * a repeated post matches the jobs posted before the domain had a request type of its own.
+ */
+export function parsePostRequest(body: unknown): NewJob {
   const parsed = parseWith(postRequestSchema, body, '(body)');
   if (!parsed.success) throw new ValidationError('invalid job request', parsed.issues);
   checkPayloadSize(parsed.data.payload);
-  return parsed.data;
-}
-
-/** A payload over the size limit is a `ValidationError` naming `payload`. */
-export function checkPayloadSize(payload: unknown): void {
-  const bytes = jsonBytes(payload);
-  if (bytes > LIMITS.payloadBytes) {
-    throw new ValidationError(`payload is ${bytes} bytes, more than ${LIMITS.payloadBytes}`, [
-      { path: 'payload', message: `at most ${LIMITS.payloadBytes} bytes serialized` },
-    ]);
-  }
+  const { runAt, dispatchBy, ...rest } = parsed.data;
+  return {
+    ...rest,
+    ...(runAt === undefined ? {} : { runAt: Date.parse(runAt) }),
+    ...(dispatchBy === undefined ? {} : { dispatchBy: Date.parse(dispatchBy) }),
+    requestHash: requestHash(parsed.data),
+  };
 }

@@ -13,9 +13,9 @@
 import { ClaimLostError, InvalidStateError, NotFoundError, StorageError, isJobboardError } from '../errors.js';
 import type { Job } from '../model.js';
 import { isFinal, type JobState } from '../states.js';
-import { boardOf } from '../store/keys.js';
 import type { ListQuery } from '../store/listing.js';
 import { ACTION_STATES, type Operation, type OperationAction, type OperationCounts, type OperationFilter, type OperationPosition } from './operation.js';
+import { boardOf } from '../boards/board.js';
 
 /** The states an operation walks, one pass each, in order: the action's, narrowed to the filter's state. */
 export function passesOf(action: OperationAction, filter: Pick<OperationFilter, 'state'>): readonly JobState[] {

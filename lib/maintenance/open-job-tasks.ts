@@ -29,7 +29,8 @@ export interface SweepInput {
 }
 
 const NONE: SweepAction = { kind: 'none' };
-const isOpen = (job: Job) => job.state === JobState.posted || job.state === JobState.claimed;
+/** Posted or claimed: a job whose posting may be lost (waiting and suspended ones have none in flight). */
+const isRunnable = (job: Job) => job.state === JobState.posted || job.state === JobState.claimed;
 
 /** A delayed job whose posting has not been sent for its due time (the delay exceeded SQS's 15 minutes). */
 export function hasUnsentDelay(job: Job): boolean {
@@ -52,7 +53,7 @@ export function decidePromote(job: Job, now: number, options: Pick<SweeperOption
 
 /** rescue: a sent posting presumed lost (see the backlog rule) is sent again. */
 export function decideRescue(job: Job, input: SweepInput, options: Pick<SweeperOptions, 'horizonMs' | 'backlogHorizonMs'>): SweepAction {
-  if (!isOpen(job) || hasUnsentDelay(job)) return NONE;
+  if (!isRunnable(job) || hasUnsentDelay(job)) return NONE;
   if (input.repostAll) return { kind: 'post', postedAt: input.now, delaySeconds: 0 };
   // When the job's current posting could last have been delivered, or its owner last heard from.
   const quietSince = Math.max(job.postedAt ?? job.createdAt, job.waitUntil ?? 0, job.state === JobState.claimed ? (job.leaseExpiresAt ?? 0) : 0);
@@ -63,7 +64,7 @@ export function decideRescue(job: Job, input: SweepInput, options: Pick<SweeperO
 
 /** What a sweep does with one open job: the first task with something to do decides. */
 export function decideSweep(job: Job, input: SweepInput, options: Pick<SweeperOptions, 'horizonMs' | 'backlogHorizonMs' | 'lookaheadMs'>): SweepAction {
-  if (!isOpen(job)) return NONE;
+  if (!isRunnable(job)) return NONE;
   for (const action of [decideExpire(job, input.now), decidePromote(job, input.now, options), decideRescue(job, input, options)]) {
     if (action.kind !== 'none') return action;
   }

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { LIMITS } from '../config.js';
-import { parseOperationRequest } from '../http/operation-request.js';
+import { parseOperationRequest } from './operation-request.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { NO_COUNTS, operationId, type Operation, type OperationPage, type OperationStore } from './operation.js';
 

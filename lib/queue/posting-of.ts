@@ -1,7 +1,7 @@
 /** The posting a job needs: on its priority's lane, grouped (SQS fair queues) by its board. */
 import type { Job } from '../model.js';
-import { boardOf } from '../store/keys.js';
 import { DEFAULT_LANE, type OutgoingPosting } from './posting-queue.js';
+import { boardOf } from '../boards/board.js';
 
 /** `postedAt` in the future becomes the message's delay (SQS holds up to 15 minutes). */
 export function postingOf(job: Job, now: number): OutgoingPosting {

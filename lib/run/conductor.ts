@@ -19,9 +19,8 @@ import type { JobType, JobTypeRegistry, Logger } from '../registry.js';
 import type { JobStore } from '../store/index.js';
 import { decideOutcome, describeError, type Outcome, type PostingFate } from './outcome.js';
 import { decideRefusal, pausedBoardDecision, type RefusalDecision } from './refusal.js';
-import { defaultSettings } from '../boards/board.js';
+import { defaultSettings, boardOf, DEFAULT_BOARD } from '../boards/board.js';
 import type { BoardSettingsCache } from '../boards/settings-cache.js';
-import { boardOf, DEFAULT_BOARD } from '../store/keys.js';
 import { scopeRequests, type SemaphoreRequest } from '../store/semaphores.js';
 import { runJob } from './run-job.js';
 

@@ -6,9 +6,11 @@
 import * as z from 'zod/mini';
 import { LIMITS } from '../config.js';
 import { ValidationError } from '../errors.js';
-import { boardName, checkPayloadSize, PRIORITIES } from '../http/post-request.js';
 import { parseWith } from '../schema.js';
 import { cronProblem, DEFAULT_TIMEZONE, isTimezone, OVERLAP_POLICIES, SCHEDULE_NAME_PATTERN, type ScheduleSpec } from './schedule.js';
+import { PRIORITIES } from '../model.js';
+import { boardName } from '../boards/board.js';
+import { checkPayloadSize } from '../new-job.js';
 
 const wholeNumber = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 

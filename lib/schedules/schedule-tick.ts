@@ -19,9 +19,9 @@
  * leaves a reserved slot without its job; the next tick finds the job missing and posts it.
  */
 import { ConflictError, isJobboardError, NotFoundError } from '../errors.js';
-import { parsePostRequest } from '../http/post-request.js';
 import type { JobService } from '../job-service.js';
 import type { Logger } from '../logger.js';
+import type { NewJob } from '../new-job.js';
 import { isFinal } from '../states.js';
 import { dueSlot, slotJobId, type Schedule, type ScheduleStore } from './schedule.js';
 
@@ -115,7 +115,8 @@ async function previousUnfinished(deps: ScheduleTickDependencies, schedule: Sche
 
 /** Posts the slot's job; true when this call created it. */
 async function post(deps: ScheduleTickDependencies, schedule: Schedule, id: string): Promise<boolean> {
-  const request = parsePostRequest({
+  // The schedule's settings were checked when it was put: the slot's job is built from them directly.
+  const request: NewJob = {
     type: schedule.type,
     payload: schedule.payload,
     id,
@@ -123,7 +124,7 @@ async function post(deps: ScheduleTickDependencies, schedule: Schedule, id: stri
     ...(schedule.priority === undefined ? {} : { priority: schedule.priority }),
     ...(schedule.maxAttempts === undefined ? {} : { maxAttempts: schedule.maxAttempts }),
     ...(schedule.timeoutSeconds === undefined ? {} : { timeoutSeconds: schedule.timeoutSeconds }),
-  });
+  };
   try {
     return (await deps.jobs.post(request)).created;
   } catch (error) {

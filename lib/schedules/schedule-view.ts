@@ -1,7 +1,7 @@
 /** A schedule as the HTTP API shows it (ISO-8601 times, absent settings null), as a schema and a mapping. */
 import * as z from 'zod/mini';
-import { PRIORITIES } from '../http/post-request.js';
 import { OVERLAP_POLICIES, nextRunAt, type Schedule } from './schedule.js';
+import { PRIORITIES } from '../model.js';
 
 const isoTime = z.iso.datetime({ offset: true });
 

@@ -10,7 +10,7 @@
  */
 import { Cron } from 'croner';
 import { JobboardError } from '../errors.js';
-import type { PRIORITIES } from '../http/post-request.js';
+import type { PRIORITIES } from '../model.js';
 
 export const OVERLAP_POLICIES = ['skip', 'allow'] as const;
 export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];

@@ -5,7 +5,7 @@
  */
 import type { BoardSettings } from '../boards/board.js';
 import { defaultSettings } from '../boards/board.js';
-import { itemKey } from './keys.js';
+import { itemKey } from '../table.js';
 
 /** A board's settings from its item (defaults when it has none). */
 export function settingsFromItem(name: string, item: Record<string, unknown> | undefined): BoardSettings {

@@ -5,7 +5,7 @@
 import { ClaimRefusedError } from '../errors.js';
 import type { Job } from '../model.js';
 import { JobState, isFinal } from '../states.js';
-import { boardOf } from './keys.js';
+import { boardOf } from '../boards/board.js';
 
 /** What the refused claim brought: its scopes, and the board whose settings its claimant checked. */
 export interface ClaimBrought {

@@ -11,12 +11,12 @@
  * is spent, rather than answering a partial count.
  */
 import { StorageError } from '../errors.js';
-import { FINAL_STATES, JOB_STATES, isOpen, type JobState as State } from '../states.js';
+import { FINAL_STATES, JOB_STATES, isOpen, type CountByState } from '../states.js';
 import { TABLE } from '../table.js';
 import type { IndexReader } from './index-reader.js';
 import { allShards, doneShardKey, openShardKey } from './keys.js';
 
-export type CountByState = Record<State, number>;
+export type { CountByState };
 
 export interface JobCounts {
   /** Jobs per state over these boards. */

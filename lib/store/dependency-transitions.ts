@@ -17,8 +17,7 @@
  */
 import type { Job } from '../model.js';
 import { JobState } from '../states.js';
-import { TABLE } from '../table.js';
-import { jobKey } from './keys.js';
+import { TABLE, jobKey } from '../table.js';
 import { stateRefusal } from './refusals.js';
 import { finalAttributes, withError } from './transition-parts.js';
 import type { TransitionContext } from './transitions.js';

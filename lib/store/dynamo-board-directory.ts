@@ -8,8 +8,8 @@ import type { BoardDirectory, BoardPatch, BoardSettings } from '../boards/board.
 import { TABLE } from '../table.js';
 import { BOARD_REGISTRY_KEY, boardKey, settingsFromItem } from './board-items.js';
 import { namesOf, readItem, registryNames, updateRegistry } from './item-io.js';
-import { DEFAULT_BOARD } from './keys.js';
 import { toStorageError } from './writer.js';
+import { DEFAULT_BOARD } from '../boards/board.js';
 
 export class DynamoBoardDirectory implements BoardDirectory {
   private readonly registered = new Set<string>();

@@ -15,7 +15,6 @@ import { DependencyLinks } from './dependency-links.js';
 import { DynamoJobReads, type DynamoJobReadsDependencies } from './dynamo-job-reads.js';
 import { jobFromItem } from './item-codec.js';
 import type { ClaimOptions, JobStore } from './job-store.js';
-import { boardOf } from './keys.js';
 import { postJob } from './post-job.js';
 import { leaseExpired } from './refusals.js';
 import { release, scopeRequests, type SemaphoreRequest } from './semaphores.js';
@@ -23,6 +22,7 @@ import { claimWithSemaphores, type SlotClaimDependencies } from './slot-claims.j
 import * as transition from './transitions.js';
 import { ItemWriter } from './writer.js';
 import type { UpdateSpec } from './write-spec.js';
+import { boardOf } from '../boards/board.js';
 
 export interface DynamoJobStoreDependencies extends DynamoJobReadsDependencies {
   /** Where transition events go (the log observer, metrics, …). */

@@ -37,9 +37,9 @@ import {
   type PendingSlice,
 } from '../maintenance/operation.js';
 import { readItem, registryNames, updateRegistry } from './item-io.js';
-import { itemKey } from './keys.js';
 import { ItemWriter } from './writer.js';
 import type { UpdateSpec } from './write-spec.js';
+import { itemKey } from '../table.js';
 
 export interface DynamoOperationStoreOptions {
   tableName: string;

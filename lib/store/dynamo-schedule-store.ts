@@ -14,8 +14,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { namesOf, readItem, registryNames, updateRegistry } from './item-io.js';
 import { toStorageError } from './writer.js';
-import { itemKey } from './keys.js';
-import { TABLE } from '../table.js';
+import { TABLE, itemKey } from '../table.js';
 import { ScheduleNotFoundError, type Schedule, type ScheduleSpec, type ScheduleStore } from '../schedules/schedule.js';
 
 /** The item listing every schedule's name. */

@@ -3,9 +3,10 @@
  * only in storage: the key and the index keys. Other item kinds have codecs of their own.
  */
 import type { Job } from '../model.js';
-import { TABLE } from '../table.js';
+import { TABLE, jobKey, kindOfKey } from '../table.js';
 import { isFinal } from '../states.js';
-import { boardOf, doneIndexAttributes, jobKey, kindOfKey, openIndexAttributes } from './keys.js';
+import { doneIndexAttributes, openIndexAttributes } from './keys.js';
+import { boardOf } from '../boards/board.js';
 
 /** Attributes that exist only on the item: the key and the index keys. */
 const ITEM_ONLY = new Set<string>([

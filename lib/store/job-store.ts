@@ -13,10 +13,10 @@
 import type { BoardDirectory } from '../boards/board.js';
 import type { StoreOptions } from '../config.js';
 import type { ErrorInput, Job, StopRequest } from '../model.js';
-import type { CountByState } from './counting.js';
 import type { ListPage, ListQuery } from './listing.js';
 import type { SemaphoreRequest } from './semaphores.js';
 import type { ClaimRequest } from './transitions.js';
+import type { CountByState } from '../states.js';
 
 /** A page of open jobs from one shard, for maintenance scans. */
 export interface OpenJobsPage {

@@ -1,10 +1,6 @@
 /**
- * Every key Jobboard writes, in one module: the item key of each item kind, and the sharded
- * partition and sort keys of the two indexes (DESIGN.md, Data).
- *
- * Item kinds share one table and are told apart by the prefix of `pk`. Only jobs are in the
- * indexes; other kinds (board settings, scope locks, unique keys, schedules, operations,
- * counters, maintenance cursors) never carry index attributes, so they cost no index write.
+ * The sharded partition and sort keys of the two indexes (DESIGN.md, Data); the item keys of
+ * each kind are the table's (`ITEM_KINDS` in lib/table.ts).
  *
  * Index partition keys are sharded by a hash of the job id (no partition key takes more than
  * 1/16 of a state's writes) and carry the board, so a board's jobs list without reading other
@@ -12,38 +8,8 @@
  * written before boards existed carry: no migration.
  */
 import type { FinalState } from '../states.js';
+import { DEFAULT_BOARD } from '../boards/board.js';
 import { TABLE } from '../table.js';
-
-/** The kinds of item in the table, each with its `pk` prefix. */
-export const ITEM_KINDS = {
-  job: 'job#',
-  board: 'board#',
-  scope: 'scope#',
-  unique: 'unique#',
-  schedule: 'schedule#',
-  operation: 'operation#',
-  counter: 'counter#',
-  cursor: 'cursor#',
-} as const;
-export type ItemKind = keyof typeof ITEM_KINDS;
-
-/** The board a job belongs to when its post names none. */
-export const DEFAULT_BOARD = 'default';
-
-/** `pk` of an item of `kind` named `name`. */
-export function itemKey(kind: ItemKind, name: string): string {
-  return `${ITEM_KINDS[kind]}${name}`;
-}
-
-/** `pk` of a job's item. */
-export function jobKey(id: string): string {
-  return itemKey('job', id);
-}
-
-/** The kind of item a `pk` names, or undefined for a key no kind claims. */
-export function kindOfKey(pk: string): ItemKind | undefined {
-  return (Object.keys(ITEM_KINDS) as ItemKind[]).find((kind) => pk.startsWith(ITEM_KINDS[kind]));
-}
 
 /** Shard of a job id: FNV-1a, stable across processes and languages. */
 export function shardOf(id: string): number {
@@ -62,11 +28,6 @@ export function allShards(): number[] {
 
 const boardPart = (board: string): string => (board === DEFAULT_BOARD ? '' : `${board}#`);
 const shardPart = (shard: number): string => String(shard).padStart(2, '0');
-
-/** The board of a job (jobs written before boards belong to the default board). */
-export function boardOf(job: { board?: string }): string {
-  return job.board ?? DEFAULT_BOARD;
-}
 
 /** Partition key of the open index (posted and claimed jobs) for one board and shard. */
 export function openShardKey(shard: number, board: string = DEFAULT_BOARD): string {

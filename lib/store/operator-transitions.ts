@@ -19,12 +19,13 @@
  */
 import type { ErrorInput, Job, StopRequest } from '../model.js';
 import { JobState } from '../states.js';
-import { TABLE } from '../table.js';
-import { boardOf, jobKey, openIndexAttributes } from './keys.js';
+import { TABLE, jobKey } from '../table.js';
+import { openIndexAttributes } from './keys.js';
 import { stateRefusal } from './refusals.js';
 import { finalAttributes, finish, ownedBy, withAttempt } from './transition-parts.js';
 import type { TransitionContext } from './transitions.js';
 import type { UpdateSpec } from './write-spec.js';
+import { boardOf } from '../boards/board.js';
 
 /** Not running, or running under a lease that has run out: an operator may act on it directly. */
 const IDLE = '#state IN (:posted, :waiting, :suspended) OR (#state = :claimed AND #leaseExpiresAt < :expiredBefore)';

@@ -15,8 +15,8 @@
 import { ClaimRefusedError } from '../errors.js';
 import type { Scope } from '../model.js';
 import { boardKey, settingsFromItem } from './board-items.js';
-import { itemKey } from './keys.js';
 import type { UpdateSpec } from './write-spec.js';
+import { itemKey } from '../table.js';
 
 /** What a claim must hold besides the job: its board's slot, or a scope. */
 export type SemaphoreRequest = { kind: 'board'; board: string } | { kind: 'scope'; key: string; limit: number };

@@ -11,11 +11,11 @@
 import type { Job } from '../model.js';
 import { JobState } from '../states.js';
 import type { IndexReader } from './index-reader.js';
-import { jobKey } from './keys.js';
 import { leaseExpired } from './refusals.js';
 import { acquire, clearStale, semaphoreKey, SemaphoreBusyError, type Holder, type SemaphoreRequest } from './semaphores.js';
 import type { UpdateSpec } from './write-spec.js';
 import type { ItemWriter } from './writer.js';
+import { jobKey } from '../table.js';
 
 export interface SlotClaimDependencies {
   writer: ItemWriter;

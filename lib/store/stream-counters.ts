@@ -25,11 +25,12 @@ import type { CountedRecord, StreamCounters } from '../events/stream-processor.j
 import { compareSequences, sumDeltas } from '../events/state-change.js';
 import { StorageError } from '../errors.js';
 import { JOB_STATES, type JobState } from '../states.js';
-import { TABLE } from '../table.js';
-import type { CountByState, JobCounts } from './counting.js';
+import { TABLE, itemKey } from '../table.js';
+import type { JobCounts } from './counting.js';
 import { readItem } from './item-io.js';
-import { itemKey, shardOf } from './keys.js';
+import { shardOf } from './keys.js';
 import { toStorageError, TRANSACTION_MAX_ITEMS } from './writer.js';
+import type { CountByState } from '../states.js';
 
 /** Counter items per board. Part of the data layout: a reader sums exactly these. */
 export const COUNTER_SHARDS = 16;

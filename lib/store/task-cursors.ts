@@ -4,8 +4,7 @@
  * sweepers racing may each save their own position, and either is a fine place to resume from.
  */
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TABLE } from '../table.js';
-import { itemKey } from './keys.js';
+import { TABLE, itemKey } from '../table.js';
 import { toStorageError } from './writer.js';
 
 export interface TaskCursors {

@@ -8,11 +8,12 @@ import type { AttemptOutcome, ErrorInput, Job, JobErrorRecord } from '../model.j
 import { appendAttempt, appendError } from '../model.js';
 import type { FinalState } from '../states.js';
 import { JobState } from '../states.js';
-import { TABLE } from '../table.js';
-import { boardOf, doneIndexAttributes, jobKey } from './keys.js';
+import { TABLE, jobKey } from '../table.js';
+import { doneIndexAttributes } from './keys.js';
 import { ownerRefusal } from './refusals.js';
 import type { TransitionContext, ClaimRequest } from './transitions.js';
 import type { UpdateSpec } from './write-spec.js';
+import { boardOf } from '../boards/board.js';
 
 /** Longest owner token accepted. */
 export const OWNER_MAX_LENGTH = 256;

@@ -22,10 +22,9 @@ import { LIMITS } from '../config.js';
 import type { ErrorInput, Job, JobErrorRecord } from '../model.js';
 import { appendError } from '../model.js';
 import { JobState } from '../states.js';
-import { TABLE } from '../table.js';
+import { TABLE, jobKey } from '../table.js';
 import { claimRefusal } from './claim-refusal.js';
 import { newJobItem } from './item-codec.js';
-import { DEFAULT_BOARD, jobKey } from './keys.js';
 import { JobExistsError, jobRefusal, stateRefusal } from './refusals.js';
 
 export * from './operator-transitions.js';
@@ -33,6 +32,7 @@ import { checkClaimRequest, finalAttributes, finish, ownedBy, withAttempt, withE
 import type { PutSpec, UpdateSpec } from './write-spec.js';
 
 export { OWNER_MAX_LENGTH } from './transition-parts.js';
+import { DEFAULT_BOARD } from '../boards/board.js';
 
 /** What every transition needs besides the job: the time, and two store options. */
 export interface TransitionContext {

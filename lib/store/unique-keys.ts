@@ -11,8 +11,8 @@
  * So a key is free once its job is final by any path (consume, fail, trash, cancel), at no cost.
  */
 import { JobboardError, type ValidationIssue } from '../errors.js';
-import { itemKey } from './keys.js';
 import type { PutSpec } from './write-spec.js';
+import { itemKey } from '../table.js';
 
 /** 409: another unfinished job holds the key. `details` names it. */
 export class DuplicateError extends JobboardError {

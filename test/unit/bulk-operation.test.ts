@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { safeParse } from 'zod/mini';
 import { InvalidStateError, NotFoundError, StorageError, ValidationError } from '../../lib/errors.js';
-import { parseOperationRequest } from '../../lib/http/operation-request.js';
+import { parseOperationRequest } from '../../lib/maintenance/operation-request.js';
 import { operationViewSchema, toOperationView } from '../../lib/http/operation-view.js';
 import { judgePending, matchesOperation, passesOf, sliceQuery, transitionFailure } from '../../lib/maintenance/bulk-operation.js';
 import { operationId, operationIdTime, type Operation } from '../../lib/maintenance/operation.js';

@@ -6,10 +6,10 @@
 import * as z from 'zod/mini';
 import { LIMITS } from '../config.js';
 import { ValidationError } from '../errors.js';
-import { ACTION_STATES, OPERATION_ACTIONS, type OperationRequest } from '../maintenance/operation.js';
+import { ACTION_STATES, OPERATION_ACTIONS, type OperationRequest } from './operation.js';
 import { parseWith } from '../schema.js';
 import { JOB_STATES } from '../states.js';
-import { boardName } from './post-request.js';
+import { boardName } from '../boards/board.js';
 
 const isoTime = z.iso.datetime({ offset: true });
 
