@@ -17,11 +17,10 @@ import { StreamProcessor, type BatchOutcome } from '../lib/events/stream-process
 import { parsePostRequest } from '../lib/http/post-request.js';
 import { silentLogger } from '../lib/logger.js';
 import { newJob } from '../lib/new-job.js';
-import { DynamoJobStore } from '../lib/store/index.js';
-import { DynamoStreamCounters } from '../lib/store/stream-counters.js';
 import { createTableInput } from '../lib/table.js';
 import { StreamPoller } from '../local/stream-poller.js';
 import { RequestMeter } from './request-meter.js';
+import { DynamoJobStore, DynamoStreamCounters } from '../lib/dynamo/index.js';
 
 export interface CounterCost {
   jobs: number;

@@ -12,7 +12,7 @@ import { silentLogger } from '../lib/logger.js';
 import { SqsPostingQueue } from '../lib/queue/sqs-posting-queue.js';
 import { JobTypeRegistry } from '../lib/registry.js';
 import { Conductor } from '../lib/run/conductor.js';
-import { DynamoJobStore } from '../lib/store/index.js';
+import { DynamoJobStore } from '../lib/dynamo/index.js';
 
 export async function conductorMicrosecondsPerJob(batches = 2_000): Promise<number> {
   const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };

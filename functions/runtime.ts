@@ -14,14 +14,12 @@ import { OperationRunner, OperationService, ServiceOperationJobs, Sweeper } from
 import { SqsPostingQueue } from '../lib/queue/sqs-posting-queue.js';
 import { JobTypeRegistry, type JobType } from '../lib/registry.js';
 import { Conductor } from '../lib/run/conductor.js';
-import { DynamoJobStore, DynamoTaskCursors, type JobStore } from '../lib/store/index.js';
-import { DynamoOperationStore } from '../lib/store/dynamo-operation-store.js';
-import { DynamoScheduleStore } from '../lib/store/dynamo-schedule-store.js';
-import { DynamoStreamCounters } from '../lib/store/stream-counters.js';
+import { type JobStore } from '../lib/store/index.js';
 import { ScheduleService } from '../lib/schedules/schedule-service.js';
 import { auditOf, type AccessAudit } from './access-audit.js';
 import { dynamoClients, sqsClient } from './clients.js';
 import { readEnvironment, type FunctionEnvironment } from './env.js';
+import { DynamoJobStore, DynamoTaskCursors, DynamoStreamCounters, DynamoOperationStore, DynamoScheduleStore } from '../lib/dynamo/index.js';
 
 export interface Runtime {
   environment: FunctionEnvironment;

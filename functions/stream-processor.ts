@@ -17,11 +17,11 @@ import { EventBridgePublisher, type EventBridgePublisherOptions } from '../lib/e
 import type { ChangeRecord } from '../lib/events/state-change.js';
 import { StreamProcessor } from '../lib/events/stream-processor.js';
 import type { Logger } from '../lib/logger.js';
-import { DynamoStreamCounters } from '../lib/store/stream-counters.js';
 import { auditOf, type AccessAudit } from './access-audit.js';
 import { dynamoClients, eventBridgeClient } from './clients.js';
 import { readMetricsEnvironment, readStreamProcessorEnvironment, type StreamProcessorEnvironment } from './env.js';
 import { createObservability, observed, once } from './lambda-runtime.js';
+import { DynamoStreamCounters } from '../lib/dynamo/index.js';
 
 /** A DynamoDB stream event as Lambda sends it when the mapping has a tumbling window. */
 export interface StreamWindowEvent {

@@ -10,12 +10,12 @@ import { StreamProcessor } from '../lib/events/stream-processor.js';
 import type { Logger } from '../lib/logger.js';
 import { IndexJobCounts } from '../lib/store/counting.js';
 import { IndexReader } from '../lib/store/index-reader.js';
-import { DynamoStreamCounters } from '../lib/store/stream-counters.js';
 import { TABLE } from '../lib/table.js';
 import { dynamoClients, streamsClient } from '../functions/clients.js';
 import type { Runtime } from '../functions/runtime.js';
 import { EventLog } from './event-log.js';
 import { StreamPoller } from './stream-poller.js';
+import { DynamoItemTable, DynamoStreamCounters } from '../lib/dynamo/index.js';
 
 export interface ChangeStream {
   events: EventLog;
@@ -59,7 +59,7 @@ export async function ensureStream(runtime: Runtime, tableName: string, logger: 
   await runtime.dynamo.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE.streamViewType } }));
   const documentClient = DynamoDBDocumentClient.from(runtime.dynamo);
   const counters = new DynamoStreamCounters(documentClient, tableName, Date.now);
-  const fullCount = new IndexJobCounts(new IndexReader(documentClient, tableName), Date.now);
+  const fullCount = new IndexJobCounts(new IndexReader(new DynamoItemTable(documentClient, tableName)), Date.now);
   for (const board of await runtime.store.boards.names()) await counters.seed(board, await fullCount.count([board]));
   logger.info('stream_enabled', { table: tableName });
 }

@@ -15,7 +15,6 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { AuditedCall } from '../functions/access-audit.js';
 import { dynamoClients, sqsClient, streamsClient } from '../functions/clients.js';
 import { HTTP_ROUTES } from '../lib/http/contract.js';
-import { DynamoJobStore } from '../lib/store/index.js';
 import { TABLE, jobKey } from '../lib/table.js';
 import { startLocalEventBus, type LocalEventBus } from './event-bus.js';
 import { startQueueMappings, startStreamMapping, type EventSources } from './event-sources.js';
@@ -24,6 +23,7 @@ import { hostedFunctions, type ColdStart } from './hosted-functions.js';
 import { apiEvent, scheduledEvent } from './lambda-events.js';
 import { createLocalResources, type LocalResources } from './local-resources.js';
 import type { CfnTemplate } from './template.js';
+import { DynamoJobStore } from '../lib/dynamo/index.js';
 
 export type RehearsalMode = { kind: 'in-process' } | { kind: 'hosted'; assemblyDir: string; node: string };
 

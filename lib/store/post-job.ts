@@ -9,10 +9,10 @@ import { isFinal } from '../states.js';
 import { JobExistsError } from './refusals.js';
 import * as transition from './transitions.js';
 import { claimUniqueKey, DuplicateError, replaceUniqueKey, UniqueKeyTakenError } from './unique-keys.js';
-import type { ItemWriter } from './writer.js';
+import type { ItemTable } from './item-table.js';
 
 export interface PostJobDependencies {
-  writer: ItemWriter;
+  table: ItemTable;
   get(id: string): Promise<Job>;
 }
 
@@ -21,7 +21,7 @@ const UNIQUE_ROUNDS = 3;
 
 export async function postJob(deps: PostJobDependencies, job: Job): Promise<{ job: Job; created: boolean }> {
   try {
-    if (job.uniqueKey === undefined) await deps.writer.write(transition.post(job));
+    if (job.uniqueKey === undefined) await deps.table.write(transition.post(job));
     else await postUnique(deps, job, job.uniqueKey);
     return { job, created: true };
   } catch (error) {
@@ -36,7 +36,7 @@ async function postUnique(deps: PostJobDependencies, job: Job, key: string): Pro
   for (let round = 0; round < UNIQUE_ROUNDS; round++) {
     const keySpec = finishedHolder === undefined ? claimUniqueKey(key, job.id) : replaceUniqueKey(key, job.id, finishedHolder);
     try {
-      await deps.writer.writeAll([transition.post(job), keySpec], 'postUnique');
+      await deps.table.writeAll([transition.post(job), keySpec], 'postUnique');
       return;
     } catch (error) {
       if (!(error instanceof UniqueKeyTakenError) || error.holderId === undefined) throw error;

@@ -14,11 +14,11 @@ import type { IndexReader } from './index-reader.js';
 import { leaseExpired } from './refusals.js';
 import { acquire, clearStale, semaphoreKey, SemaphoreBusyError, type Holder, type SemaphoreRequest } from './semaphores.js';
 import type { UpdateSpec } from './write-spec.js';
-import type { ItemWriter } from './writer.js';
+import type { ItemTable } from './item-table.js';
 import { jobKey } from '../table.js';
 
 export interface SlotClaimDependencies {
-  writer: ItemWriter;
+  table: ItemTable;
   reader: IndexReader;
   get(id: string): Promise<Job>;
   now(): number;
@@ -37,7 +37,7 @@ export async function claimWithSemaphores(deps: SlotClaimDependencies, buildClai
     const claimHolding = { ...claimSpec, set: { ...claimSpec.set, holds }, remove: (claimSpec.remove ?? []).filter((name) => name !== 'holds') };
     const specs = [claimHolding, ...requests.map((request) => acquire(request, { owner, jobId: id }))];
     try {
-      await deps.writer.writeAll(specs, 'claimWithSemaphores');
+      await deps.table.writeAll(specs, 'claimWithSemaphores');
       return await deps.get(id);
     } catch (error) {
       if (!(error instanceof SemaphoreBusyError) || error.paused || round > 0) throw error;
@@ -57,7 +57,7 @@ async function clearStaleHolders(deps: SlotClaimDependencies, key: string, holde
   });
   const cleared = await Promise.all(
     stale.map((holder) =>
-      deps.writer.write(clearStale(key, holder)).then(
+      deps.table.write(clearStale(key, holder)).then(
         () => 1,
         // Cleared by another claimant meanwhile, or the storage refused: either way not ours to count.
         () => 0,

@@ -20,17 +20,15 @@
  * of one board's jobs, whatever its size; a full batch of 1,000 records (~330 jobs) costs about
  * 0.012 write units per job.
  */
-import { BatchGetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CountedRecord, StreamCounters } from '../events/stream-processor.js';
 import { compareSequences, sumDeltas } from '../events/state-change.js';
-import { StorageError } from '../errors.js';
-import { JOB_STATES, type JobState } from '../states.js';
+import { StorageError, isJobboardError } from '../errors.js';
+import { JOB_STATES, type CountByState, type JobState } from '../states.js';
 import { TABLE, itemKey } from '../table.js';
 import type { JobCounts } from './counting.js';
-import { readItem } from './item-io.js';
+import type { ItemTable } from './item-table.js';
 import { shardOf } from './keys.js';
-import { toStorageError, TRANSACTION_MAX_ITEMS } from './writer.js';
-import type { CountByState } from '../states.js';
+import { TRANSACTION_MAX_ITEMS, type UpdateSpec } from './write-spec.js';
 
 /** Counter items per board. Part of the data layout: a reader sums exactly these. */
 export const COUNTER_SHARDS = 16;
@@ -52,10 +50,14 @@ export function checkpointKey(streamShard: string): string {
   return itemKey('cursor', `stream#${streamShard}`);
 }
 
-export class DynamoStreamCounters implements StreamCounters, JobCounts {
+/** Another processor moved the shard's checkpoint since this one read it. */
+class CheckpointMovedError extends Error {
+  override readonly name = 'CheckpointMovedError';
+}
+
+export class TableStreamCounters implements StreamCounters, JobCounts {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    private readonly table: ItemTable,
     private readonly now: () => number,
   ) {}
 
@@ -71,7 +73,7 @@ export class DynamoStreamCounters implements StreamCounters, JobCounts {
         return { applied, skipped: records.filter((r) => r.deltas.length > 0).length - applied };
       } catch (error) {
         // Someone else moved the checkpoint (or was moving it): read it again and count only what is still new.
-        if (!checkpointContended(error) || attempt >= CHECKPOINT_TRIES) throw toStorageError(error, 'count stream records', checkpointKey(streamShard));
+        if (!checkpointContended(error) || attempt >= CHECKPOINT_TRIES) throw error;
       }
     }
   }
@@ -81,7 +83,7 @@ export class DynamoStreamCounters implements StreamCounters, JobCounts {
     const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as CountByState;
     const keys = boards.flatMap((board) => Array.from({ length: COUNTER_SHARDS }, (_, shard) => counterKey(board, shard)));
     for (let start = 0; start < keys.length; start += 100) {
-      for (const item of await this.readAll(keys.slice(start, start + 100))) {
+      for (const item of (await this.table.readMany(keys.slice(start, start + 100))).values()) {
         for (const state of JOB_STATES) counts[state] += Number(item[state] ?? 0);
       }
     }
@@ -90,15 +92,12 @@ export class DynamoStreamCounters implements StreamCounters, JobCounts {
 
   /** Sets a board's counts outright (shard 0), for a table whose stream starts after its jobs; only while nothing else writes. */
   async seed(board: string, counts: CountByState): Promise<void> {
-    try {
-      await this.client.send(new PutCommand({ TableName: this.tableName, Item: { [TABLE.partitionKey]: counterKey(board, 0), ...counts } }));
-    } catch (error) {
-      throw toStorageError(error, 'seed job counters', counterKey(board, 0));
-    }
+    const key = counterKey(board, 0);
+    await this.table.write({ kind: 'put', operation: 'seed job counters', key, item: { ...counts }, refused: () => new Error(`seed ${key}: an unconditional put was refused`) });
   }
 
   private async checkpoint(streamShard: string): Promise<string | undefined> {
-    const item = await readItem(this.client, this.tableName, checkpointKey(streamShard), 'read stream checkpoint');
+    const item = await this.table.read(checkpointKey(streamShard), { consistent: true });
     return typeof item?.lastSequence === 'string' ? item.lastSequence : undefined;
   }
 
@@ -109,63 +108,36 @@ export class DynamoStreamCounters implements StreamCounters, JobCounts {
     // Nothing to count (lease renewals, other item kinds): no write; a redelivery counts nothing either.
     if (last === undefined || sums.size === 0) return seen;
     const shard = shardOf(streamShard) % COUNTER_SHARDS;
-    const counterUpdates = [...sums].map(([board, byState]) => {
-      const states = [...byState.keys()];
-      return {
-        Update: {
-          TableName: this.tableName,
-          Key: { [TABLE.partitionKey]: counterKey(board, shard) },
-          UpdateExpression: `ADD ${states.map((_, i) => `#s${i} :d${i}`).join(', ')}`,
-          ExpressionAttributeNames: Object.fromEntries(states.map((state, i) => [`#s${i}`, state])),
-          ExpressionAttributeValues: Object.fromEntries(states.map((state, i) => [`:d${i}`, byState.get(state as JobState) as number])),
-        },
-      };
-    });
-    await this.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: this.tableName,
-              Key: { [TABLE.partitionKey]: checkpointKey(streamShard) },
-              UpdateExpression: 'SET lastSequence = :last, #ttl = :ttl',
-              ConditionExpression: seen === undefined ? 'attribute_not_exists(lastSequence)' : 'lastSequence = :seen',
-              ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
-              ExpressionAttributeValues: {
-                ':last': last,
-                ':ttl': Math.floor(this.now() / 1000) + CHECKPOINT_TTL_SECONDS,
-                ...(seen === undefined ? {} : { ':seen': seen }),
-              },
-            },
-          },
-          ...counterUpdates,
-        ],
+    const counterUpdates = [...sums].map(
+      ([board, byState]): UpdateSpec => ({
+        kind: 'update',
+        operation: 'count stream records',
+        key: counterKey(board, shard),
+        set: {},
+        increment: Object.fromEntries(byState),
+        mayCreate: true,
+        condition: '',
+        refused: () => new Error(`count ${counterKey(board, shard)}: an unconditional update was refused`),
       }),
     );
+    const checkpoint: UpdateSpec = {
+      kind: 'update',
+      operation: 'move stream checkpoint',
+      key: checkpointKey(streamShard),
+      set: { lastSequence: last, [TABLE.ttlAttribute]: Math.floor(this.now() / 1000) + CHECKPOINT_TTL_SECONDS },
+      mayCreate: true,
+      condition: seen === undefined ? 'attribute_not_exists(#lastSequence)' : '#lastSequence = :seen',
+      values: seen === undefined ? {} : { ':seen': seen },
+      refused: () => new CheckpointMovedError(`the checkpoint of stream shard ${streamShard} moved since it was read`),
+    };
+    await this.table.writeAll([checkpoint, ...counterUpdates], 'count stream records');
     return last;
-  }
-
-  private async readAll(keys: readonly string[]): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let pending: Record<string, unknown>[] = keys.map((key) => ({ [TABLE.partitionKey]: key }));
-    for (let round = 0; pending.length > 0; round++) {
-      if (round >= 10) throw new StorageError('reading job counters: DynamoDB kept keys unprocessed', { retryable: true });
-      try {
-        const answer = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
-        items.push(...(answer.Responses?.[this.tableName] ?? []));
-        pending = answer.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      } catch (error) {
-        throw toStorageError(error, 'read job counters');
-      }
-    }
-    return items;
   }
 }
 
 /** The checkpoint's condition refused, or another transaction held its items: worth reading the checkpoint again. */
 function checkpointContended(error: unknown): boolean {
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-  return reasons?.some((reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict') === true;
+  return error instanceof CheckpointMovedError || (isJobboardError(error, StorageError) && error.retryable);
 }
 
 /** Consecutive runs of records that touch at most `BOARDS_PER_TRANSACTION` boards. */

@@ -1,7 +1,10 @@
 /**
- * What a write is before it is sent: a pure description of one conditional write to one item,
- * and its rendering into DynamoDB expressions. Transitions build specs (`transitions.ts`); the
- * writer sends them (`writer.ts`), alone or several in one transaction.
+ * What a write is before it is sent: a pure description of one conditional write to one item
+ * (update, put, delete), or of a condition another item must meet for a transaction to go
+ * through (a condition check: how a write is fenced on an item it does not change). Transitions
+ * and every other item kind's store build specs; a table (`item-table.ts`) writes them, alone or
+ * several in one transaction. The rendering into DynamoDB's expression language is here too: it
+ * is what DynamoDB is sent, and what the in-memory table evaluates.
  */
 import { TABLE } from '../table.js';
 
@@ -11,59 +14,87 @@ export type Refusal = (current: Record<string, unknown> | undefined) => Error;
 /** A conditional UpdateItem. Attribute names in `condition` are written `#name`, values `:name`. */
 export interface UpdateSpec {
   kind: 'update';
-  /** The transition's name, for errors and metrics. */
+  /** The write's name, for errors and metrics. */
   operation: string;
   /** The item's `pk`. */
   key: string;
   set: Record<string, unknown>;
-  /** Arithmetic: `attribute = attribute + n` (n may be negative). */
+  /** Set only where the item has no such attribute yet (`if_not_exists`): a creation time. */
+  setIfAbsent?: Record<string, unknown>;
+  /** Arithmetic: `attribute = attribute + n` (n may be negative); the attribute must exist. */
   add?: Record<string, number>;
+  /** Counters: DynamoDB `ADD attribute n`, which starts a missing attribute at 0. */
+  increment?: Record<string, number>;
   remove?: readonly string[];
-  /**
-   * Document paths, written with `#name` placeholders (`#running.#slot`), for map entries whose
-   * keys are data rather than attribute names; `names` says what each placeholder stands for.
-   */
-  setPaths?: Record<string, unknown>;
-  removePaths?: readonly string[];
-  names?: Record<string, string>;
   /** String-set members to add to / delete from a set attribute (DynamoDB `ADD` / `DELETE`). */
   addToSet?: Record<string, readonly string[]>;
   deleteFromSet?: Record<string, readonly string[]>;
-  /** The item may not exist yet (a semaphore's first holder creates it): no `attribute_exists(pk)` guard. */
+  /**
+   * The item may not exist yet (a semaphore's first holder, a registry's first name, a board's
+   * first setting create it): no `attribute_exists(pk)` guard, and `condition` may be left out.
+   */
   mayCreate?: boolean;
   condition: string;
   values?: Record<string, unknown>;
   refused: Refusal;
 }
 
-/** A conditional PutItem of a whole new item. */
+/** A PutItem of a whole item: conditional (a new job), or not (a cursor that the last writer wins). */
 export interface PutSpec {
   kind: 'put';
   operation: string;
   key: string;
   item: Record<string, unknown>;
+  condition?: string;
+  values?: Record<string, unknown>;
+  refused: Refusal;
+}
+
+/** A DeleteItem; the write answers the item as it was. */
+export interface DeleteSpec {
+  kind: 'delete';
+  operation: string;
+  key: string;
+  condition?: string;
+  values?: Record<string, unknown>;
+  refused: Refusal;
+}
+
+/** A condition an item must meet for the transaction it is part of; writes nothing. */
+export interface ConditionCheckSpec {
+  kind: 'conditionCheck';
+  operation: string;
+  key: string;
   condition: string;
   values?: Record<string, unknown>;
   refused: Refusal;
 }
 
-export type WriteSpec = UpdateSpec | PutSpec;
+export type WriteSpec = UpdateSpec | PutSpec | DeleteSpec | ConditionCheckSpec;
 
-/** The expressions of an UpdateItem, ready to send. */
-export interface RenderedUpdate {
-  UpdateExpression: string;
-  ConditionExpression: string;
+/** A transaction holds at most 100 items. */
+export const TRANSACTION_MAX_ITEMS = 100;
+
+/** A condition with its names and values, ready to send (absent: none). */
+export interface RenderedCondition {
+  ConditionExpression?: string;
   ExpressionAttributeNames: Record<string, string>;
   ExpressionAttributeValues: Record<string, unknown>;
 }
 
+/** The expressions of an UpdateItem, ready to send. */
+export interface RenderedUpdate extends RenderedCondition {
+  UpdateExpression: string;
+}
+
 /**
  * Renders an update. Every update also bumps `version` (optimistic concurrency; stream consumers
- * order by it) and is guarded by `attribute_exists(pk)`: an update must never create a half item.
+ * order by it) and, unless it may create the item, is guarded by `attribute_exists(pk)`: an
+ * update must never create a half item.
  */
 export function renderUpdate(spec: UpdateSpec): RenderedUpdate {
-  const names: Record<string, string> = { ...spec.names };
   const values: Record<string, unknown> = { ':one': 1, ...spec.values };
+  const names: Record<string, string> = {};
   const name = (attribute: string): string => {
     names[`#${attribute}`] = attribute;
     return `#${attribute}`;
@@ -78,40 +109,43 @@ export function renderUpdate(spec: UpdateSpec): RenderedUpdate {
     values[`:set_${attribute}`] = value;
     setClauses.push(`${name(attribute)} = :set_${attribute}`);
   }
-  Object.entries(spec.setPaths ?? {}).forEach(([path, value], n) => {
-    values[`:path_${n}`] = value;
-    setClauses.push(`${path} = :path_${n}`);
-  });
-  const removeClauses = [...(spec.remove ?? []).map(name), ...(spec.removePaths ?? [])];
-  const setClause = (verb: string, members: Record<string, readonly string[]> | undefined) => {
-    const clauses = Object.entries(members ?? {}).map(([attribute, setMembers]) => {
+  for (const [attribute, value] of Object.entries(spec.setIfAbsent ?? {})) {
+    values[`:absent_${attribute}`] = value;
+    setClauses.push(`${name(attribute)} = if_not_exists(#${attribute}, :absent_${attribute})`);
+  }
+  const removeClauses = (spec.remove ?? []).map(name);
+  const memberClauses = (verb: string, members: Record<string, readonly string[]> | undefined) =>
+    Object.entries(members ?? {}).map(([attribute, setMembers]) => {
       values[`:${verb}_${attribute}`] = new Set(setMembers);
       return `${name(attribute)} :${verb}_${attribute}`;
     });
-    return clauses.length > 0 ? ` ${verb.toUpperCase()} ${clauses.join(', ')}` : '';
-  };
+  const increments = Object.entries(spec.increment ?? {}).map(([attribute, delta]) => {
+    values[`:inc_${attribute}`] = delta;
+    return `${name(attribute)} :inc_${attribute}`;
+  });
+  const addClauses = [...increments, ...memberClauses('add', spec.addToSet)];
+  const deleteClauses = memberClauses('delete', spec.deleteFromSet);
   const expression =
-    `SET ${setClauses.join(', ')}${removeClauses.length > 0 ? ` REMOVE ${removeClauses.join(', ')}` : ''}` + setClause('add', spec.addToSet) + setClause('delete', spec.deleteFromSet);
-  const condition = spec.mayCreate === true ? spec.condition : `attribute_exists(#pk) AND (${spec.condition})`;
-  return { UpdateExpression: expression, ConditionExpression: condition, ...usedOnly(`${expression} ${condition}`, names, values) };
+    `SET ${setClauses.join(', ')}` +
+    (removeClauses.length > 0 ? ` REMOVE ${removeClauses.join(', ')}` : '') +
+    (addClauses.length > 0 ? ` ADD ${addClauses.join(', ')}` : '') +
+    (deleteClauses.length > 0 ? ` DELETE ${deleteClauses.join(', ')}` : '');
+  const condition = spec.mayCreate === true ? spec.condition || undefined : `attribute_exists(#pk) AND (${spec.condition})`;
+  return { UpdateExpression: expression, ...renderCondition(condition, `${expression} ${condition ?? ''}`, names, values) };
 }
 
-/** The condition of a put, with its names and values. */
-export function renderPut(spec: PutSpec): Omit<RenderedUpdate, 'UpdateExpression'> {
-  return { ConditionExpression: spec.condition, ...usedOnly(spec.condition, {}, { ...spec.values }) };
+/** The condition of a put, delete or condition check, with its names and values. */
+export function renderConditionOf(spec: PutSpec | DeleteSpec | ConditionCheckSpec): RenderedCondition {
+  return renderCondition(spec.condition || undefined, spec.condition ?? '', {}, { ...spec.values });
 }
 
 /**
  * Names every `#name` the text uses and drops values it does not: DynamoDB rejects unused
  * values, and transitions share value sets that may hold extras.
  */
-function usedOnly(
-  text: string,
-  names: Record<string, string>,
-  values: Record<string, unknown>,
-): Pick<RenderedUpdate, 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
+function renderCondition(condition: string | undefined, text: string, names: Record<string, string>, values: Record<string, unknown>): RenderedCondition {
   for (const match of text.matchAll(/#(\w+)/g)) names[`#${match[1]}`] ??= match[1] === 'pk' ? TABLE.partitionKey : (match[1] as string);
   const used = new Set(text.match(/:\w+/g));
   for (const key of Object.keys(values)) if (!used.has(key)) delete values[key];
-  return { ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+  return { ...(condition === undefined ? {} : { ConditionExpression: condition }), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
 }

@@ -17,13 +17,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JobPage, JobView, OperationView } from '../../lib/http/contract.js';
-import { DynamoOperationStore } from '../../lib/store/dynamo-operation-store.js';
-import { DynamoJobStore } from '../../lib/store/index.js';
 import { LOCAL_TABLE_NAME } from '../../local/stack.js';
 import { dynamoClient } from '../support/aws.js';
 import { buildJob } from '../support/jobs.js';
 import { StackProcess } from '../support/local-stack.js';
 import { waitFor } from '../support/wait.js';
+import { DynamoJobStore, DynamoOperationStore } from '../../lib/dynamo/index.js';
 
 const JOBS = 2_000;
 const BOARD = 'bulk-crash';

@@ -18,12 +18,11 @@ import { OperationRunner } from '../../lib/maintenance/operation-runner.js';
 import { OperationService } from '../../lib/maintenance/operation-service.js';
 import type { OperationStore } from '../../lib/maintenance/operation.js';
 import type { Job } from '../../lib/model.js';
-import { DynamoOperationStore } from '../../lib/store/dynamo-operation-store.js';
-import { DynamoJobStore } from '../../lib/store/index.js';
 import { dynamoClient } from '../support/aws.js';
 import { BoardHarness } from '../support/board-harness.js';
 import { failedJobs, failures, jobsWith, operationsOn, runUntilEnded } from '../support/operations.js';
 import { waitFor } from '../support/wait.js';
+import { DynamoJobStore, DynamoOperationStore } from '../../lib/dynamo/index.js';
 
 const h = new BoardHarness();
 let ops: ReturnType<typeof operationsOn>;

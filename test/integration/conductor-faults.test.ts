@@ -9,9 +9,9 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand, type GetCommandInput
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postBody } from '../support/jobs.js';
-import { DynamoJobStore } from '../../lib/store/index.js';
 import { BoardHarness } from '../support/board-harness.js';
 import { waitFor } from '../support/wait.js';
+import { DynamoJobStore } from '../../lib/dynamo/index.js';
 
 type Transition = 'claim' | 'consume' | 'abandon';
 const faults = { transition: undefined as Transition | undefined, remaining: 0, injected: 0 };

@@ -10,14 +10,13 @@ import { RequestMeter } from '../../bench/request-meter.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { JobService } from '../../lib/job-service.js';
 import type { Job } from '../../lib/model.js';
-import { DynamoScheduleStore } from '../../lib/store/dynamo-schedule-store.js';
 import { slotJobId } from '../../lib/schedules/schedule.js';
 import { ScheduleService } from '../../lib/schedules/schedule-service.js';
 import type { TickReport } from '../../lib/schedules/schedule-tick.js';
-import { DynamoJobStore } from '../../lib/store/index.js';
 import { dynamoClient } from '../support/aws.js';
 import { BoardHarness } from '../support/board-harness.js';
 import { waitFor } from '../support/wait.js';
+import { DynamoJobStore, DynamoScheduleStore } from '../../lib/dynamo/index.js';
 
 const h = new BoardHarness({ invocationTimeoutMs: 20_000 });
 beforeAll(() => h.start());

@@ -3,9 +3,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { ClaimLostError, ClaimRefusedError } from '../../lib/errors.js';
-import { DynamoJobStore } from '../../lib/store/index.js';
 import { dynamoClient } from '../support/aws.js';
 import { createStoreFixture, type StoreFixture , postIn } from '../support/store.js';
+import { DynamoJobStore } from '../../lib/dynamo/index.js';
 
 let f: StoreFixture;
 beforeAll(async () => {

@@ -6,9 +6,9 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postBody } from '../support/jobs.js';
 import { RequestMeter } from '../../bench/request-meter.js';
-import { DynamoJobStore } from '../../lib/store/index.js';
 import { ManualClock } from '../support/clock.js';
 import { createTestTable, type TestTable } from '../support/table.js';
+import { DynamoJobStore } from '../../lib/dynamo/index.js';
 
 let table: TestTable;
 let store: DynamoJobStore;

@@ -1,9 +1,9 @@
 /** The store reports exactly one typed event per transition it writes, and none for a refused write. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus, type JobboardEvent } from '../../lib/events/events.js';
-import { DynamoJobStore } from '../../lib/store/index.js';
 import { buildJob } from '../support/jobs.js';
 import { createStoreFixture, type StoreFixture } from '../support/store.js';
+import { DynamoJobStore } from '../../lib/dynamo/index.js';
 
 let f: StoreFixture;
 let store: DynamoJobStore;

@@ -9,8 +9,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postBody } from '../support/jobs.js';
 import { StorageError } from '../../lib/errors.js';
-import { DynamoJobStore } from '../../lib/store/index.js';
 import { createStoreFixture, jobIn, type StoreFixture } from '../support/store.js';
+import { DynamoJobStore } from '../../lib/dynamo/index.js';
 
 let f: StoreFixture;
 beforeAll(async () => {

@@ -1,9 +1,10 @@
 /** Listing newest first, within time bounds, and with a type filter that reads a bounded number of entries per call. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../lib/model.js';
-import { DynamoJobStore, type JobStore, type ListQuery } from '../../lib/store/index.js';
+import { type JobStore, type ListQuery } from '../../lib/store/index.js';
 import { buildJob } from '../support/jobs.js';
 import { createStoreFixture, jobIn, type Situation, type StoreFixture } from '../support/store.js';
+import { DynamoJobStore } from '../../lib/dynamo/index.js';
 
 let f: StoreFixture;
 const made: Job[] = [];

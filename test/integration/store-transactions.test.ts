@@ -1,21 +1,21 @@
-/** The writer's transactions on DynamoDB Local: all or nothing, and a refusal names the item that refused, from its own item. */
+/** The DynamoDB table's transactions on DynamoDB Local: all or nothing, and a refusal names the item that refused, from its own item. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidStateError } from '../../lib/errors.js';
 import * as transition from '../../lib/store/transitions.js';
-import { ItemWriter } from '../../lib/store/writer.js';
 import { createStoreFixture, jobIn, type StoreFixture } from '../support/store.js';
+import { DynamoItemTable } from '../../lib/dynamo/dynamo-item-table.js';
 
 let f: StoreFixture;
-let writer: ItemWriter;
+let writer: DynamoItemTable;
 beforeAll(async () => {
   f = await createStoreFixture();
-  writer = new ItemWriter(f.table.documentClient, f.table.tableName);
+  writer = new DynamoItemTable(f.table.documentClient, f.table.tableName);
 });
 afterAll(() => f.close());
 
 const ctx = () => ({ now: f.clock.now(), clockSkewMs: f.store.options.clockSkewMs, retentionDays: 7 });
 
-describe('ItemWriter.writeAll', () => {
+describe('DynamoItemTable.writeAll', () => {
   it('writes every item of a transaction', async () => {
     const [a, b] = [await jobIn(f, 'posted'), await jobIn(f, 'posted')];
     await writer.writeAll([transition.trash(a, ctx()), transition.trash(b, ctx())], 'trashBoth');

@@ -11,14 +11,13 @@ import { RequestMeter } from '../../bench/request-meter.js';
 import { StreamProcessor } from '../../lib/events/stream-processor.js';
 import type { ChangeRecord } from '../../lib/events/state-change.js';
 import { silentLogger } from '../../lib/logger.js';
-import { DynamoJobStore } from '../../lib/store/index.js';
-import { DynamoStreamCounters } from '../../lib/store/stream-counters.js';
 import { changeRecordOf } from '../../local/stream-poller.js';
 import { startTestChangeStream, streamsClient, type TestChangeStream } from '../support/change-stream.js';
 import { postBody } from '../support/jobs.js';
 import { createStoreFixture, jobIn, type Situation, type StoreFixture } from '../support/store.js';
 import { createTestTable } from '../support/table.js';
 import { waitFor } from '../support/wait.js';
+import { DynamoJobStore, DynamoStreamCounters } from '../../lib/dynamo/index.js';
 
 let f: StoreFixture;
 let stream: TestChangeStream;

@@ -12,11 +12,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { ConfigurationError } from '../../lib/errors.js';
 import type { JobStateChange } from '../../lib/events/state-change.js';
 import { silentLogger } from '../../lib/logger.js';
-import { DynamoStreamCounters } from '../../lib/store/stream-counters.js';
 import { parsePublishedStates } from '../../functions/env.js';
 import { createStreamProcessorHandler, createStreamRuntime, type StreamWindowEvent } from '../../functions/stream-processor.js';
 import { streamsClient } from '../support/change-stream.js';
 import { createStoreFixture, jobIn, type StoreFixture } from '../support/store.js';
+import { DynamoStreamCounters } from '../../lib/dynamo/index.js';
 
 const eventBridge = mockClient(EventBridgeClient);
 let f: StoreFixture;

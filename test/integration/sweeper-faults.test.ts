@@ -7,10 +7,10 @@ import { BatchGetCommand, GetCommand, DynamoDBDocumentClient, QueryCommand, Upda
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postBody } from '../support/jobs.js';
-import { DynamoJobStore, DynamoTaskCursors } from '../../lib/store/index.js';
 import { Sweeper } from '../../lib/maintenance/index.js';
 import { BoardHarness } from '../support/board-harness.js';
 import { waitFor } from '../support/wait.js';
+import { DynamoJobStore, DynamoTaskCursors } from '../../lib/dynamo/index.js';
 
 const h = new BoardHarness();
 beforeAll(() => h.start());

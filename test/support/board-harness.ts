@@ -19,7 +19,7 @@ import { postingOf } from '../../lib/queue/posting-of.js';
 import { SqsPostingQueue } from '../../lib/queue/sqs-posting-queue.js';
 import { JobTypeRegistry, type JobType } from '../../lib/registry.js';
 import { Conductor } from '../../lib/run/conductor.js';
-import { DynamoJobStore, DynamoTaskCursors, type JobStore } from '../../lib/store/index.js';
+import { type JobStore } from '../../lib/store/index.js';
 import { demoJobTypes } from '../../functions/job-types/demo.js';
 import { createConductorHandler } from '../../functions/conductor.js';
 import type { Runtime } from '../../functions/runtime.js';
@@ -27,6 +27,7 @@ import { EventSourcePoller } from '../../local/event-source.js';
 import { startSqsEmulator, type SqsEmulator } from '../../local/sqs-emulator.js';
 import { sqsClient } from './aws.js';
 import { createTestTable, type TestTable } from './table.js';
+import { DynamoJobStore, DynamoTaskCursors } from '../../lib/dynamo/index.js';
 
 export interface HarnessOptions {
   jobTypes?: readonly JobType<never>[];

@@ -10,11 +10,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { StreamProcessor, type StateChangePublisher } from '../../lib/events/stream-processor.js';
 import { silentLogger } from '../../lib/logger.js';
-import { DynamoStreamCounters } from '../../lib/store/stream-counters.js';
 import { EventLog } from '../../local/event-log.js';
 import { StreamPoller } from '../../local/stream-poller.js';
 import { dynamoClient } from './aws.js';
 import type { TestTable } from './table.js';
+import { DynamoStreamCounters } from '../../lib/dynamo/index.js';
 
 export interface TestChangeStream {
   events: EventLog;

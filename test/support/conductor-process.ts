@@ -12,9 +12,9 @@ import { JsonLogger } from '../../lib/logger.js';
 import { SqsPostingQueue } from '../../lib/queue/sqs-posting-queue.js';
 import { JobTypeRegistry } from '../../lib/registry.js';
 import { Conductor } from '../../lib/run/conductor.js';
-import { DynamoJobStore } from '../../lib/store/index.js';
 import { EventSourcePoller } from '../../local/event-source.js';
 import { dynamoClient, sqsClient } from './aws.js';
+import { DynamoJobStore } from '../../lib/dynamo/index.js';
 
 export interface ConductorProcessConfig {
   dynamoEndpoint: string;

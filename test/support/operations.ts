@@ -4,9 +4,9 @@ import { OperationService } from '../../lib/maintenance/operation-service.js';
 import { ServiceOperationJobs, type OperationJobs } from '../../lib/maintenance/operation-jobs.js';
 import type { Operation, OperationStore } from '../../lib/maintenance/operation.js';
 import type { Job } from '../../lib/model.js';
-import { DynamoOperationStore } from '../../lib/store/dynamo-operation-store.js';
 import type { BoardHarness } from './board-harness.js';
 import { buildJob } from './jobs.js';
+import { DynamoOperationStore } from '../../lib/dynamo/index.js';
 
 export interface OperationsFixture {
   store: DynamoOperationStore;

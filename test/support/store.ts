@@ -1,10 +1,11 @@
 /** A JobStore on its own table with a hand-moved clock, and jobs brought into each state for real. */
-import { DynamoJobStore, type JobStore } from '../../lib/store/index.js';
+import { type JobStore } from '../../lib/store/index.js';
 import type { Job } from '../../lib/model.js';
 import type { JobTypeDefaults } from '../../lib/new-job.js';
 import { ManualClock } from './clock.js';
 import { postBody } from './jobs.js';
 import { createTestTable, type TestTable } from './table.js';
+import { DynamoJobStore } from '../../lib/dynamo/index.js';
 
 export interface StoreFixture {
   table: TestTable;

@@ -1,7 +1,7 @@
 /**
  * The layout rules of DESIGN.md, checked on the source: small lib/ modules, one SQS importer and
- * only the store speaking DynamoDB, no environment reads in lib/, infra/ independent of
- * functions/, and no import cycles.
+ * one folder speaking DynamoDB, no environment reads in lib/, infra/ independent of functions/, no
+ * import cycle between files, and none between the folders of lib/ (type imports included).
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -24,10 +24,12 @@ describe('layout', () => {
     expect(long).toEqual([]);
   });
 
-  it('has one importer of the SQS client in lib/ (the queue adapter), and DynamoDB spoken only in lib/store/', () => {
+  it('has one importer of the SQS client in lib/ (the queue adapter), and DynamoDB spoken only in lib/dynamo/', () => {
     expect(sources('lib').filter((path) => text(path).includes('@aws-sdk/client-sqs'))).toEqual(['lib/queue/sqs-posting-queue.ts']);
-    const dynamo = sources('lib').filter((path) => /@aws-sdk\/(client-dynamodb|lib-dynamodb)'/.test(text(path)));
-    expect(dynamo.filter((path) => !path.startsWith('lib/store/') && path !== 'lib/table.ts')).toEqual([]);
+    const dynamo = sources('lib').filter((path) => /@aws-sdk\/(client-dynamodb|lib-dynamodb|util-dynamodb)'/.test(text(path)));
+    // lib/table.ts types the CreateTable request the table is made from; it sends nothing.
+    expect(dynamo.filter((path) => !path.startsWith('lib/dynamo/') && path !== 'lib/table.ts')).toEqual([]);
+    expect(dynamo.filter((path) => path.startsWith('lib/dynamo/')).length).toBeGreaterThan(0);
   });
 
   it('reads no environment variable in lib/', () => {
@@ -37,6 +39,36 @@ describe('layout', () => {
   it('imports nothing from functions/ in infra/ or lib/', () => {
     const offenders = [...sources('infra'), ...sources('lib')].filter((path) => runtimeImports(path).some((spec) => spec.includes('functions/')));
     expect(offenders).toEqual([]);
+  });
+
+  it('has no cycle between the folders of lib/ (each top-level file a module of its own; type imports count)', () => {
+    // The module of a lib/ file: its top-level folder, or the file itself at the top level.
+    const moduleOf = (path: string) => {
+      const parts = relative('lib', path).split('/');
+      return parts.length > 1 ? `${parts[0]}/` : (parts[0] as string).replace(/\.ts$/, '');
+    };
+    const edges = new Map<string, Set<string>>();
+    for (const file of sources('lib')) {
+      for (const match of text(file).matchAll(/^(?:import|export)\s[^'"]*?from\s+'(\.[^']+)'/gm)) {
+        const target = relative(root, resolve(root, dirname(file), (match[1] as string).replace(/\.js$/, '.ts')));
+        if (!target.startsWith('lib/')) continue;
+        const [from, to] = [moduleOf(file), moduleOf(target)];
+        if (from === to || from === 'index') continue;
+        edges.set(from, (edges.get(from) ?? new Set()).add(to));
+      }
+    }
+    const cycles: string[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (node: string, path: string[]) => {
+      if (state.get(node) === 'done') return;
+      if (state.get(node) === 'visiting') return void cycles.push([...path.slice(path.indexOf(node)), node].join(' → '));
+      state.set(node, 'visiting');
+      for (const next of edges.get(node) ?? []) visit(next, [...path, node]);
+      state.set(node, 'done');
+    };
+    for (const node of edges.keys()) visit(node, []);
+    expect(edges.size).toBeGreaterThan(10);
+    expect(cycles).toEqual([]);
   });
 
   it('has no import cycle among lib/, functions/, infra/, local/ and cli/', () => {

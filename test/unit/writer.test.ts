@@ -4,7 +4,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { ClaimLostError, StorageError } from '../../lib/errors.js';
 import type { Job } from '../../lib/model.js';
 import * as transition from '../../lib/store/transitions.js';
-import { transactionError } from '../../lib/store/writer.js';
+import { transactionError } from '../../lib/dynamo/dynamo-item-table.js';
 
 const now = 1_000_000;
 const job: Job = { id: 'j1', type: 't', typeVersion: 1, payload: {}, state: 'claimed', owner: 'a', leaseExpiresAt: now, attempts: 1, maxAttempts: 3, errors: [], createdAt: 0, updatedAt: 0, timeoutSeconds: 60, version: 2, requestHash: 'h' };

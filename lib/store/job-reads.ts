@@ -1,9 +1,7 @@
 /**
- * The read side of the job store on DynamoDB: one job (consistent), several, a page of a list,
- * counts, and the open-index partitions maintenance walks. `DynamoJobStore` adds the writes.
+ * The read side of the job store: one job (consistent), several, a page of a list, counts, and
+ * the open-index partitions maintenance walks. `TableJobStore` adds the writes.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { BoardDirectory } from '../boards/board.js';
 import { resolveStoreOptions, type StoreOptions } from '../config.js';
 import { NotFoundError } from '../errors.js';
@@ -11,16 +9,16 @@ import type { Job } from '../model.js';
 import { JobState, isFinal, type CountByState } from '../states.js';
 import { TABLE, jobKey } from '../table.js';
 import { IndexJobCounts, type JobCounts } from './counting.js';
-import { DynamoBoardDirectory } from './dynamo-board-directory.js';
+import { TableBoardDirectory } from './board-directory.js';
 import { IndexReader } from './index-reader.js';
 import { jobFromItem } from './item-codec.js';
 import type { OpenJobsPage } from './job-store.js';
 import { allShards, openShardKey, timeSortPrefix } from './keys.js';
 import { JobListing, type ListPage, type ListQuery } from './listing.js';
 import { leaseExpired } from './refusals.js';
-import { toStorageError } from './writer.js';
+import type { ItemTable } from './item-table.js';
 
-export interface DynamoJobReadsDependencies {
+export interface JobReadsDependencies {
   /** Epoch ms. */
   now?: () => number;
   /** Counts per state; default: counted on the indexes. */
@@ -29,7 +27,7 @@ export interface DynamoJobReadsDependencies {
   boards?: BoardDirectory;
 }
 
-export class DynamoJobReads {
+export class TableJobReads {
   readonly options: StoreOptions;
   readonly boards: BoardDirectory;
   protected readonly now: () => number;
@@ -38,27 +36,22 @@ export class DynamoJobReads {
   private readonly counts: JobCounts;
 
   constructor(
-    protected readonly client: DynamoDBDocumentClient,
+    protected readonly table: ItemTable,
     options: Partial<StoreOptions> & { tableName: string },
-    dependencies: DynamoJobReadsDependencies = {},
+    dependencies: JobReadsDependencies = {},
   ) {
     this.options = resolveStoreOptions(options);
     this.now = dependencies.now ?? Date.now;
-    this.boards = dependencies.boards ?? new DynamoBoardDirectory(client, this.options.tableName, this.now);
-    this.reader = new IndexReader(client, this.options.tableName);
+    this.boards = dependencies.boards ?? new TableBoardDirectory(table, this.now);
+    this.reader = new IndexReader(table);
     this.listing = new JobListing(this.reader, this.options);
     this.counts = dependencies.counts ?? new IndexJobCounts(this.reader, this.now);
   }
 
   async get(id: string): Promise<Job> {
-    try {
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.options.tableName, Key: { [TABLE.partitionKey]: jobKey(id) }, ConsistentRead: true }));
-      if (Item === undefined) throw new NotFoundError(id);
-      return jobFromItem(Item);
-    } catch (error) {
-      if (error instanceof NotFoundError) throw error;
-      throw toStorageError(error, 'get', jobKey(id));
-    }
+    const item = await this.table.read(jobKey(id), { consistent: true });
+    if (item === undefined) throw new NotFoundError(id);
+    return jobFromItem(item);
   }
 
   async findOwner(id: string): Promise<string | null> {

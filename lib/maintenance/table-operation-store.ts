@@ -20,7 +20,6 @@
  *   and starts no transition within a margin of its end, so two runners never act on the jobs of
  *   one operation at once (clocks agreeing within the skew).
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { STORE_DEFAULTS } from '../config.js';
 import { ConflictError } from '../errors.js';
 import type { JobState } from '../states.js';
@@ -35,14 +34,13 @@ import {
   type OperationState,
   type OperationStore,
   type PendingSlice,
-} from '../maintenance/operation.js';
-import { readItem, registryNames, updateRegistry } from './item-io.js';
-import { ItemWriter } from './writer.js';
-import type { UpdateSpec } from './write-spec.js';
+} from './operation.js';
+import type { ItemTable } from '../store/item-table.js';
+import { registryNames, registryUpdate } from '../store/registries.js';
+import type { UpdateSpec } from '../store/write-spec.js';
 import { itemKey } from '../table.js';
 
-export interface DynamoOperationStoreOptions {
-  tableName: string;
+export interface TableOperationStoreOptions {
   /** How long an ended operation is kept (TTL), and how far back listings look. */
   retentionDays?: number;
   /** A lease counts as run out only this long after its end. */
@@ -56,32 +54,28 @@ const dayKey = (ms: number): string => itemKey('operation', `*day#${new Date(ms)
 /** Reads of several operations at once, at most this many in flight. */
 const READ_CONCURRENCY = 25;
 
-export class DynamoOperationStore implements OperationStore {
-  private readonly writer: ItemWriter;
-  private readonly tableName: string;
+export class TableOperationStore implements OperationStore {
   private readonly retentionDays: number;
   private readonly clockSkewMs: number;
 
   constructor(
-    private readonly client: DynamoDBDocumentClient,
-    options: DynamoOperationStoreOptions,
+    private readonly table: ItemTable,
+    options: TableOperationStoreOptions = {},
   ) {
-    this.tableName = options.tableName;
     this.retentionDays = options.retentionDays ?? STORE_DEFAULTS.retentionDays;
     this.clockSkewMs = options.clockSkewMs ?? STORE_DEFAULTS.clockSkewMs;
-    this.writer = new ItemWriter(client, this.tableName);
   }
 
   async create(operation: Operation): Promise<Operation> {
-    await updateRegistry(this.client, this.tableName, dayKey(operation.createdAt), 'ADD', operation.id, 'listOperation');
-    await updateRegistry(this.client, this.tableName, RUNNING_OPERATIONS_KEY, 'ADD', operation.id, 'registerOperation');
+    await this.table.write(registryUpdate(dayKey(operation.createdAt), 'add', operation.id, 'listOperation'));
+    await this.table.write(registryUpdate(RUNNING_OPERATIONS_KEY, 'add', operation.id, 'registerOperation'));
     const key = itemKey('operation', operation.id);
-    await this.writer.write({ kind: 'put', operation: 'createOperation', key, item: { ...itemOf(operation), version: 1 }, condition: 'attribute_not_exists(#pk)', refused: () => new ConflictError(`operation ${operation.id} exists already`) });
+    await this.table.write({ kind: 'put', operation: 'createOperation', key, item: { ...itemOf(operation), version: 1 }, condition: 'attribute_not_exists(#pk)', refused: () => new ConflictError(`operation ${operation.id} exists already`) });
     return operation;
   }
 
   async get(id: string): Promise<Operation> {
-    const item = await readItem(this.client, this.tableName, itemKey('operation', id), 'getOperation');
+    const item = await this.read(itemKey('operation', id));
     // The running set and the day lists share the prefix: they are no operation.
     if (item === undefined || item.id !== id) throw new OperationNotFoundError(id);
     return operationFromItem(item);
@@ -93,12 +87,12 @@ export class DynamoOperationStore implements OperationStore {
     const newest = Math.min(now, cursor === undefined ? now : (operationIdTime(cursor) ?? now));
     const days: string[] = [];
     for (let day = newest; day >= now - (this.retentionDays + 2) * DAY_MS; day -= DAY_MS) days.push(dayKey(day));
-    const registries = await Promise.all([RUNNING_OPERATIONS_KEY, ...days].map((key) => readItem(this.client, this.tableName, key, 'listOperations')));
+    const registries = await Promise.all([RUNNING_OPERATIONS_KEY, ...days].map((key) => this.read(key)));
     const ids = [...new Set(registries.flatMap(registryNames))].filter((id) => cursor === undefined || id < cursor).sort((a, b) => (a < b ? 1 : -1));
     const page = ids.slice(0, limit);
     const operations: Operation[] = [];
     for (let start = 0; start < page.length; start += READ_CONCURRENCY) {
-      const items = await Promise.all(page.slice(start, start + READ_CONCURRENCY).map((id) => readItem(this.client, this.tableName, itemKey('operation', id), 'getOperation')));
+      const items = await Promise.all(page.slice(start, start + READ_CONCURRENCY).map((id) => this.read(itemKey('operation', id))));
       // An id whose item is gone (expired, or its creation died half-way) is left out.
       for (const item of items) if (item !== undefined) operations.push(operationFromItem(item));
     }
@@ -106,12 +100,12 @@ export class DynamoOperationStore implements OperationStore {
   }
 
   async running(): Promise<string[]> {
-    return registryNames(await readItem(this.client, this.tableName, RUNNING_OPERATIONS_KEY, 'runningOperations'));
+    return registryNames(await this.read(RUNNING_OPERATIONS_KEY));
   }
 
   async acquire(id: string, runner: string, leaseExpiresAt: number, now: number): Promise<Operation> {
     return operationFromItem(
-      await this.writer.write(
+      await this.table.write(
         this.update(id, 'acquireOperation', 'held', {
           set: { runner, leaseExpiresAt },
           condition: '#state = :running AND (attribute_not_exists(#runner) OR #leaseExpiresAt < :expiredBefore)',
@@ -122,35 +116,40 @@ export class DynamoOperationStore implements OperationStore {
   }
 
   async renew(id: string, runner: string, leaseExpiresAt: number): Promise<void> {
-    await this.writer.write(this.held(id, runner, 'renewOperationLease', { set: { leaseExpiresAt } }));
+    await this.table.write(this.held(id, runner, 'renewOperationLease', { set: { leaseExpiresAt } }));
   }
 
   async begin(id: string, runner: string, pending: PendingSlice, leaseExpiresAt: number): Promise<void> {
-    await this.writer.write(this.held(id, runner, 'beginSlice', { set: { pending: pendingItem(pending), leaseExpiresAt } }));
+    await this.table.write(this.held(id, runner, 'beginSlice', { set: { pending: pendingItem(pending), leaseExpiresAt } }));
   }
 
   async commit(id: string, runner: string, position: OperationPosition, delta: OperationCounts, leaseExpiresAt: number, now: number): Promise<Operation> {
     const spec = this.held(id, runner, 'commitSlice', { set: { position, leaseExpiresAt, updatedAt: now }, add: { ...delta }, remove: ['pending'] });
-    return operationFromItem(await this.writer.write(spec));
+    return operationFromItem(await this.table.write(spec));
   }
 
   async finish(id: string, runner: string, end: { state: Exclude<OperationState, 'running'>; error?: string }, now: number): Promise<Operation> {
     const expiresAt = Math.ceil((now + this.retentionDays * DAY_MS) / 1_000);
     const set = { state: end.state, endedAt: now, updatedAt: now, expiresAt, ...(end.error === undefined ? {} : { error: end.error }) };
-    const ended = operationFromItem(await this.writer.write(this.held(id, runner, 'finishOperation', { set, remove: ['runner', 'leaseExpiresAt', 'pending'] })));
+    const ended = operationFromItem(await this.table.write(this.held(id, runner, 'finishOperation', { set, remove: ['runner', 'leaseExpiresAt', 'pending'] })));
     // If this fails (or the process dies first), the runner finds it ended and forgets it then.
     await this.forget(id).catch(() => undefined);
     return ended;
   }
 
   async release(id: string, runner: string): Promise<void> {
-    await this.writer.write(this.held(id, runner, 'releaseOperation', { set: {}, remove: ['runner', 'leaseExpiresAt'] })).catch((error: unknown) => {
+    await this.table.write(this.held(id, runner, 'releaseOperation', { set: {}, remove: ['runner', 'leaseExpiresAt'] })).catch((error: unknown) => {
       if (!(error instanceof OperationLeaseError)) throw error;
     });
   }
 
   async forget(id: string): Promise<void> {
-    await updateRegistry(this.client, this.tableName, RUNNING_OPERATIONS_KEY, 'DELETE', id, 'forgetOperation');
+    await this.table.write(registryUpdate(RUNNING_OPERATIONS_KEY, 'delete', id, 'forgetOperation'));
+  }
+
+  /** Operations and their registries are read consistently: a runner decides on what it reads. */
+  private read(key: string): Promise<Record<string, unknown> | undefined> {
+    return this.table.read(key, { consistent: true });
   }
 
   /** A write of the lease holder: only while it holds the token and the operation runs. */

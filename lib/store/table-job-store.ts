@@ -1,9 +1,8 @@
 /**
- * The job store on DynamoDB: each method sends the spec of its transition (`transitions.ts`)
- * through the writer and reports the transition to the event bus. Only `lib/store/` imports the
- * DynamoDB client.
+ * The job store on the table port: each method writes the spec of its transition
+ * (`transitions.ts`) and reports the transition to the event bus. On DynamoDB it is
+ * `DynamoJobStore` (lib/dynamo/), in memory `MemoryJobStore` (lib/memory/): one logic, two tables.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LIMITS, type StoreOptions } from '../config.js';
 import { ClaimRefusedError, InvalidStateError, NotFoundError, ValidationError, isJobboardError } from '../errors.js';
 import { EventBus, type TransitionEvent, type TransitionName } from '../events/events.js';
@@ -12,7 +11,8 @@ import { jsonBytes } from '../model.js';
 import { postingTime } from '../new-job.js';
 import { isFinal } from '../states.js';
 import { DependencyLinks } from './dependency-links.js';
-import { DynamoJobReads, type DynamoJobReadsDependencies } from './dynamo-job-reads.js';
+import { TableJobReads, type JobReadsDependencies } from './job-reads.js';
+import type { ItemTable } from './item-table.js';
 import { jobFromItem } from './item-codec.js';
 import type { ClaimOptions, JobStore } from './job-store.js';
 import { postJob } from './post-job.js';
@@ -20,26 +20,23 @@ import { leaseExpired } from './refusals.js';
 import { release, scopeRequests, type SemaphoreRequest } from './semaphores.js';
 import { claimWithSemaphores, type SlotClaimDependencies } from './slot-claims.js';
 import * as transition from './transitions.js';
-import { ItemWriter } from './writer.js';
 import type { UpdateSpec } from './write-spec.js';
 import { boardOf } from '../boards/board.js';
 
-export interface DynamoJobStoreDependencies extends DynamoJobReadsDependencies {
+export interface JobStoreDependencies extends JobReadsDependencies {
   /** Where transition events go (the log observer, metrics, …). */
   events?: EventBus;
   /** Sends the postings of children a parent's end released (default: none; the sweeper re-posts them). */
   onReleased?: (jobs: Job[]) => Promise<void>;
 }
 
-export class DynamoJobStore extends DynamoJobReads implements JobStore {
+export class TableJobStore extends TableJobReads implements JobStore {
   private readonly events: EventBus;
-  private readonly writer: ItemWriter;
   private readonly links: DependencyLinks;
 
-  constructor(client: DynamoDBDocumentClient, options: Partial<StoreOptions> & { tableName: string }, dependencies: DynamoJobStoreDependencies = {}) {
-    super(client, options, dependencies);
+  constructor(table: ItemTable, options: Partial<StoreOptions> & { tableName: string }, dependencies: JobStoreDependencies = {}) {
+    super(table, options, dependencies);
     this.events = dependencies.events ?? new EventBus();
-    this.writer = new ItemWriter(client, this.options.tableName);
     const onReleased = dependencies.onReleased ?? (async () => undefined);
     this.links = new DependencyLinks({
       update: (spec) => this.update(spec),
@@ -55,7 +52,7 @@ export class DynamoJobStore extends DynamoJobReads implements JobStore {
   async post(job: Job): Promise<{ job: Job; created: boolean }> {
     // The board is registered before any of its jobs is written, so a listing of boards never misses one.
     await this.boards.register(boardOf(job));
-    const posted = await postJob({ writer: this.writer, get: (id) => this.get(id) }, job);
+    const posted = await postJob({ table: this.table, get: (id) => this.get(id) }, job);
     if (posted.created) this.report('job_posted', job);
     return posted;
   }
@@ -181,7 +178,7 @@ export class DynamoJobStore extends DynamoJobReads implements JobStore {
   }
 
   private async update(spec: UpdateSpec): Promise<Job> {
-    return jobFromItem(await this.writer.write(spec));
+    return jobFromItem(await this.table.write(spec));
   }
 
   /**
@@ -192,7 +189,7 @@ export class DynamoJobStore extends DynamoJobReads implements JobStore {
   private async ended(job: Job, spec: UpdateSpec): Promise<Job> {
     const written = await this.update(spec);
     const owner = job.owner;
-    if (owner !== undefined) await Promise.all((job.holds ?? []).map((key) => this.writer.write(release(key, { owner, jobId: job.id })).catch(() => undefined)));
+    if (owner !== undefined) await Promise.all((job.holds ?? []).map((key) => this.table.write(release(key, { owner, jobId: job.id })).catch(() => undefined)));
     return this.finished(written);
   }
 
@@ -214,7 +211,7 @@ export class DynamoJobStore extends DynamoJobReads implements JobStore {
   }
 
   private slotDependencies(): SlotClaimDependencies {
-    return { writer: this.writer, reader: this.reader, get: (id) => this.get(id), now: this.now, clockSkewMs: this.options.clockSkewMs };
+    return { table: this.table, reader: this.reader, get: (id) => this.get(id), now: this.now, clockSkewMs: this.options.clockSkewMs };
   }
 
   private context(): transition.TransitionContext {
