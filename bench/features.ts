@@ -26,7 +26,7 @@ async function quietJob(stack: LocalStack, body: Record<string, unknown>): Promi
 }
 
 export async function featureCosts(stack: LocalStack, meter: RequestMeter): Promise<FeatureCost[]> {
-  const { store, jobs } = stack.runtime;
+  const { store, jobs, lifecycle } = stack.runtime;
   meter.enabled = true;
   const costs: FeatureCost[] = [];
   const measure = async (operation: string, note: string, act: () => Promise<unknown>) => {
@@ -39,31 +39,31 @@ export async function featureCosts(stack: LocalStack, meter: RequestMeter): Prom
 
   const cancelled = await claim(await quietJob(stack, {}));
   await measure('cancel request (DELETE on a running job)', 'read + stop request', () => jobs.cancel(cancelled.id));
-  await measure('run ended by the cancel', 'instead of the consume', () => store.stopRun({ ...cancelled, stopRequested: 'cancel' }, 'cancelled'));
+  await measure('run ended by the cancel', 'instead of the consume', async () => lifecycle.settle(await store.stopRun({ ...cancelled, stopRequested: 'cancel' }, 'cancelled')));
 
   const suspended = await claim(await quietJob(stack, {}));
   await measure('suspend request (running job)', 'read + stop request', () => jobs.suspend(suspended.id));
-  await measure('run ended by the suspend', 'instead of the consume', () => store.stopRun({ ...suspended, stopRequested: 'suspend' }, 'suspended'));
+  await measure('run ended by the suspend', 'instead of the consume', async () => lifecycle.settle(await store.stopRun({ ...suspended, stopRequested: 'suspend' }, 'suspended')));
   const reporting = await claim(await quietJob(stack, {}));
   await measure('progress write', 'at most one per 2 s per running job', () => store.reportProgress(reporting, 50));
 
   await store.boards.update('bench-limited', { maxRunning: 100 });
   const plain = await claim(await quietJob(stack, {}));
-  await measure('plain claim + consume', 'for comparison', async () => store.consume(plain, null));
+  await measure('plain claim + consume', 'for comparison', async () => lifecycle.settle(await store.consume(plain, null)));
   const limitedJob = await quietJob(stack, { board: 'bench-limited' });
   await measure('maxRunning board: claim + consume', 'claim is a 2-item transaction + a read; a slot release follows', async () =>
-    store.consume(await claim(limitedJob, { semaphores: [{ kind: 'board' as const, board: 'bench-limited' }] }), null),
+    lifecycle.settle(await store.consume(await claim(limitedJob, { semaphores: [{ kind: 'board' as const, board: 'bench-limited' }] }), null)),
   );
   const scoped = await quietJob(stack, { scopes: ['bench-scope'] });
   await measure('scoped job (1 scope): claim + consume', 'claim is a 2-item transaction + a read; a scope release follows', async () =>
-    store.consume(await claim(scoped, { semaphores: [{ kind: 'scope' as const, key: 'bench-scope', limit: 1 }] }), null),
+    lifecycle.settle(await store.consume(await claim(scoped, { semaphores: [{ kind: 'scope' as const, key: 'bench-scope', limit: 1 }] }), null)),
   );
   await measure('unique job: post', 'the job and its key in one transaction (vs 3 units)', () => quietJob(stack, { uniqueKey: `bench-${randomUUID()}` }));
   const parent = await quietJob(stack, {});
   const child = newJob(parsePostRequest({ type: 'demo.echo', dependsOn: [parent.id] }), { typeVersion: 1 }, Date.now(), randomUUID);
   await measure('dependent job (1 parent): post and link', 'read of the parent, post, the parent learns of its child', () => jobs.post(parsePostRequest({ type: 'demo.echo', id: child.id, dependsOn: [parent.id] })));
   const claimedParent = await claim(await store.get(parent.id));
-  await measure('parent consume + telling its 1 child', 'the consume (3) + a read of the child, drop and release (2)', () => store.consume(claimedParent, null));
+  await measure('parent consume + telling its 1 child', 'the consume (3) + a read of the child, drop and release (2)', async () => lifecycle.settle(await store.consume(claimedParent, null)));
   // The released child runs on the stack's conductor: let it finish before the next measure.
   while ((await store.get(child.id)).state !== 'completed') await new Promise((resolve) => setTimeout(resolve, 20));
 

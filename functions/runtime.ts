@@ -5,8 +5,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { BoardSettingsCache } from '../lib/boards/settings-cache.js';
-import type { Job } from '../lib/model.js';
-import { postingOf } from '../lib/queue/posting-of.js';
 import { EventBus, logObserver } from '../lib/events/events.js';
 import { JobService } from '../lib/job-service.js';
 import { JsonLogger, type Logger } from '../lib/logger.js';
@@ -14,18 +12,25 @@ import { OperationRunner, OperationService, ServiceOperationJobs, Sweeper } from
 import { SqsPostingQueue } from '../lib/queue/sqs-posting-queue.js';
 import { JobTypeRegistry, type JobType } from '../lib/registry.js';
 import { Conductor } from '../lib/run/conductor.js';
-import { type JobStore } from '../lib/store/index.js';
+import { TableJobStore, TableTaskCursors, type JobStore } from '../lib/store/index.js';
+import { TableStreamCounters } from '../lib/store/stream-counters.js';
+import { Lifecycle } from '../lib/lifecycle/lifecycle.js';
+import { PostingSender } from '../lib/queue/posting-sender.js';
+import { TableOperationStore } from '../lib/maintenance/table-operation-store.js';
+import { TableScheduleStore } from '../lib/schedules/table-schedule-store.js';
 import { ScheduleService } from '../lib/schedules/schedule-service.js';
 import { auditOf, type AccessAudit } from './access-audit.js';
 import { dynamoClients, sqsClient } from './clients.js';
 import { readEnvironment, type FunctionEnvironment } from './env.js';
-import { DynamoJobStore, DynamoTaskCursors, DynamoStreamCounters, DynamoOperationStore, DynamoScheduleStore } from '../lib/dynamo/index.js';
+import { DynamoItemTable } from '../lib/dynamo/index.js';
 
 export interface Runtime {
   environment: FunctionEnvironment;
   dynamo: DynamoDBClient;
   sqs: SQSClient;
   store: JobStore;
+  /** Applies what follows each store write (holds dropped, children told, postings sent). */
+  lifecycle: Lifecycle;
   registry: JobTypeRegistry;
   queue: SqsPostingQueue;
   events: EventBus;
@@ -58,28 +63,31 @@ export function createRuntime(jobTypes: readonly JobType<never>[], environment: 
     { high: environment.queueUrlHigh ?? environment.queueUrl, normal: environment.queueUrl, low: environment.queueUrlLow ?? environment.queueUrl },
     environment.deadLetterQueueUrl,
   );
-  // Children released by a parent's end get their postings here; if the send fails, the sweeper re-posts them.
-  const onReleased = (jobs: Job[]) => queue.send(jobs.map((job) => postingOf(job, Date.now())));
+  // One table port for every store: every item of every kind is written through it.
+  const table = new DynamoItemTable(documentClient, environment.tableName);
   // Counts come from the counters the stream processor keeps: a fixed number of item reads, whatever the number of jobs.
-  const counts = new DynamoStreamCounters(documentClient, environment.tableName, Date.now);
-  const store = new DynamoJobStore(documentClient, { tableName: environment.tableName, retentionDays: environment.retentionDays }, { events, onReleased, counts });
-  const jobs = new JobService({ store, queue, registry, logger });
-  const operationStore = new DynamoOperationStore(documentClient, { tableName: environment.tableName, retentionDays: environment.retentionDays });
+  const counts = new TableStreamCounters(table, Date.now);
+  const store = new TableJobStore(table, { tableName: environment.tableName, retentionDays: environment.retentionDays }, { events, counts });
+  // What follows each write (holds dropped, children told, postings sent) is applied in one place.
+  const lifecycle = new Lifecycle({ store, postings: new PostingSender(queue, logger, Date.now), logger });
+  const jobs = new JobService({ store, queue, registry, logger, lifecycle });
+  const operationStore = new TableOperationStore(table, { retentionDays: environment.retentionDays });
   return {
     environment,
     dynamo,
     sqs,
     store,
+    lifecycle,
     registry,
     queue,
     events,
     logger,
     jobs,
-    conductor: new Conductor({ store, queue, registry, events, logger, boards: new BoardSettingsCache(store.boards, Date.now), options: { recordConcurrency: environment.recordConcurrency } }),
-    sweeper: new Sweeper({ store, queue, cursors: new DynamoTaskCursors(documentClient, environment.tableName), registry, logger }),
-    schedules: new ScheduleService({ store: new DynamoScheduleStore(documentClient, environment.tableName), jobs, registry, logger }),
+    conductor: new Conductor({ store, queue, registry, events, logger, lifecycle, boards: new BoardSettingsCache(store.boards, Date.now), options: { recordConcurrency: environment.recordConcurrency } }),
+    sweeper: new Sweeper({ store, queue, cursors: new TableTaskCursors(table), registry, logger, lifecycle }),
+    schedules: new ScheduleService({ store: new TableScheduleStore(table), jobs, registry, logger }),
     operations: new OperationService({ store: operationStore, logger }),
-    operationRunner: new OperationRunner({ operations: operationStore, jobs: new ServiceOperationJobs({ store, service: jobs, queue, logger }), logger }),
+    operationRunner: new OperationRunner({ operations: operationStore, jobs: new ServiceOperationJobs({ store, service: jobs, lifecycle }), logger }),
   };
 }
 

@@ -3,9 +3,10 @@
  * redrive), each a store transition plus the posting that must follow it. It takes requests the
  * HTTP contract has already parsed, and checks them against the job type.
  *
- * Post writes the job first, then sends its posting. If the send fails the job is still
- * accepted: it is durable in DynamoDB and the sweeper re-posts it. Answering an error instead
- * would make a client without an id post a second job on retry.
+ * Post writes the job first, then sends its posting (a follow-up of the write, applied by the
+ * lifecycle). If the send fails the job is still accepted: it is durable in DynamoDB and the
+ * sweeper re-posts it. Answering an error instead would make a client without an id post a
+ * second job on retry.
  */
 import { randomUUID } from 'node:crypto';
 import { BoardNotFoundError, InvalidStateError, JobboardError } from './errors.js';
@@ -16,7 +17,9 @@ import type { NewJob } from './new-job.js';
 import { newJob } from './new-job.js';
 import type { Board, BoardPatch } from './boards/board.js';
 import { waitForParents } from './dependencies.js';
-import { postingOf } from './queue/posting-of.js';
+import { Lifecycle } from './lifecycle/lifecycle.js';
+import { PostingSender } from './queue/posting-sender.js';
+import type { FollowUp, Written } from './store/follow-ups.js';
 import type { PostingQueue } from './queue/posting-queue.js';
 import type { JobTypeRegistry } from './registry.js';
 import type { JobStore, ListPage, ListQuery } from './store/index.js';
@@ -25,6 +28,8 @@ import type { CountByState } from './states.js';
 export interface JobServiceDependencies {
   store: JobStore;
   queue: PostingQueue;
+  /** Applies what follows each write (postings, children told); default: over `store` and `queue`. */
+  lifecycle?: Lifecycle;
   registry: JobTypeRegistry;
   logger?: Logger;
   /** Epoch ms. */
@@ -46,17 +51,19 @@ export class JobService {
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly newId: () => string;
+  private readonly lifecycle: Lifecycle;
 
   constructor(private readonly deps: JobServiceDependencies) {
     this.logger = deps.logger ?? silentLogger;
     this.now = deps.now ?? Date.now;
     this.newId = deps.newId ?? randomUUID;
+    this.lifecycle = deps.lifecycle ?? new Lifecycle({ store: deps.store, postings: new PostingSender(deps.queue, this.logger, this.now), logger: this.logger });
   }
 
   /** Checks the request against its job type, writes the job, then posts it. `created` is false for a repeated post. */
   async post(request: NewJob): Promise<{ job: Job; created: boolean }> {
-    const { job, created, needsPosting } = await this.write(request);
-    if (needsPosting) await this.sendPostings([job]);
+    const { job, created, followUps } = await this.write(request);
+    await this.lifecycle.apply(followUps);
     return { job, created };
   }
 
@@ -65,12 +72,12 @@ export class JobService {
    * rest), and the postings of the new ones go out ten per SQS request.
    */
   async postMany(requests: readonly NewJob[]): Promise<PostResult[]> {
-    const outgoing: Job[] = [];
+    const outgoing: FollowUp[] = [];
     const results = await Promise.all(
       requests.map(async (request): Promise<PostResult> => {
         try {
-          const { job, created, needsPosting } = await this.write(request);
-          if (needsPosting) outgoing.push(job);
+          const { job, created, followUps } = await this.write(request);
+          outgoing.push(...followUps);
           return { job, created };
         } catch (error) {
           // Each job answers for itself; a storage error here means: not known to be written, post it again.
@@ -79,25 +86,26 @@ export class JobService {
         }
       }),
     );
-    await this.sendPostings(outgoing);
+    // The new jobs' postings go out together, ten per request.
+    await this.lifecycle.apply(outgoing);
     return results;
   }
 
   /**
    * Checks the payload against its job type (unknown types are a `ValidationError`), builds the
-   * job and writes it, unposted; `needsPosting` says whether the caller must send its posting. A
-   * job with parents is written `waiting` (unless all are completed), then linked to them; a
-   * release during the link sends its own posting.
+   * job and writes it; answers what must follow (its posting). A job with parents is written
+   * `waiting` (unless all are completed), then linked to them, and parents that ended meanwhile
+   * are told to it at once: it answers as that left it.
    */
-  private async write(request: NewJob): Promise<{ job: Job; created: boolean; needsPosting: boolean }> {
+  private async write(request: NewJob): Promise<Written & { created: boolean }> {
     const type = this.deps.registry.validatePayload(request.type, request.payload);
     const job = newJob(request, { typeVersion: type.version, ...type.defaults }, this.now(), this.newId);
     const parents = job.dependsOn === undefined ? new Map<string, Job>() : await this.deps.store.getMany(job.dependsOn);
     const planned = job.dependsOn === undefined ? job : waitForParents(job, parents);
     const written = await this.deps.store.post(planned);
-    if (!written.created || planned.state !== JobState.waiting) return { ...written, needsPosting: written.created && written.job.postedAt !== undefined };
-    await this.deps.store.linkChild(written.job, parents);
-    return { job: await this.deps.store.get(planned.id), created: true, needsPosting: false };
+    if (!written.created || planned.state !== JobState.waiting) return written;
+    await this.lifecycle.apply(await this.deps.store.linkChild(written.job, parents));
+    return { job: await this.deps.store.get(planned.id), created: true, followUps: [] };
   }
 
   get(id: string): Promise<Job> {
@@ -140,7 +148,7 @@ export class JobService {
    * the job ends `trashed` once the run has stopped). Final jobs are an `InvalidStateError`.
    */
   cancel(id: string): Promise<StopAnswer> {
-    return this.stopOrAct(id, 'cancel', () => this.deps.store.trash(id));
+    return this.stopOrAct(id, 'cancel', async () => this.lifecycle.settle(await this.deps.store.trash(id)));
   }
 
   /** Suspends a job that is not running, or asks its running attempt to stop and suspend (`stopping: true`). */
@@ -150,15 +158,11 @@ export class JobService {
 
   /** Puts a suspended job back to `posted` and sends its posting. */
   async resume(id: string): Promise<Job> {
-    const job = await this.deps.store.resume(id);
-    if (job.state === JobState.posted && job.postedAt !== undefined) await this.sendPostings([job]);
-    return job;
+    return this.lifecycle.settle(await this.deps.store.resume(id));
   }
 
   async retry(id: string): Promise<Job> {
-    const job = await this.deps.store.retry(id);
-    await this.sendPostings([job]);
-    return job;
+    return this.lifecycle.settle(await this.deps.store.retry(id));
   }
 
   /**
@@ -186,16 +190,5 @@ export class JobService {
     const result = await this.deps.queue.redrive(max);
     this.logger.info('dead_letters_redriven', result);
     return result;
-  }
-
-  /** Sends postings; a failed send is logged, not thrown: the jobs are durable and the sweeper re-posts them. */
-  private async sendPostings(jobs: readonly Job[]): Promise<void> {
-    if (jobs.length === 0) return;
-    const now = this.now();
-    try {
-      await this.deps.queue.send(jobs.map((job) => postingOf(job, now)));
-    } catch (error) {
-      for (const job of jobs) this.logger.error('posting_send_failed', { jobId: job.id, error, recovery: 'the sweeper re-posts it' });
-    }
   }
 }

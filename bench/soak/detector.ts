@@ -5,7 +5,7 @@
  * ## Run intervals
  * A run is one claim: it starts at its `job_claimed` line (which names the owner token, unique per
  * claim) and ends at the first of:
- * - an owner-conditioned write that succeeded: `job_consumed`, `job_abandoned`, `job_released`, or
+ * - an owner-conditioned write that succeeded: `job_consumed`, `job_abandoned`, `job_handed_back`, or
  *   a `job_failed` that carries `durationMs` (the conductor's outcome of a run; a `job_failed`
  *   without it comes from a refused claim or the sweeper, owner-less writes that end no run);
  * - a stopped run's own ending write: `job_trashed` with `stoppedRun: "cancelled"` or
@@ -19,7 +19,7 @@
  * The end lines carry no owner, only `jobId` and `attempt`; a claim sets `attempts + 1`, so
  * within one process `(jobId, attempt)` names one claim (two claims with the same attempt number
  * are themselves a double claim, reported as `duplicate-attempt`, except after a run that gave
- * its attempt back: released, or stopped into `suspended`).
+ * its attempt back: handed back, or stopped into `suspended`).
  *
  * ## Order
  * Lines are compared by position, not by their millisecond timestamps: within one process the
@@ -34,7 +34,7 @@
  * the earlier owner still wrote as if it owned J: DynamoDB's owner condition let a stale owner
  * through (invariant 2), or two claims both succeeded (invariant 1).
  *
- * A `job_released` with `by: "parents"` (a waiting child released) ends no run.
+ * A `job_released` (a waiting child released by its parents) ends no run.
  *
  * Not flagged, by design:
  * - A's run ends by `claim_lost`: its lease expired under it, B took over, and A's write was
@@ -45,8 +45,8 @@
  * No false positive from log latency either: an outcome line is written after its write returns,
  * so the next claim's line could only come first if that claim happened right after the write.
  * After a consume or a fail the job is final (no claim succeeds); after an abandon it is not due
- * before its backoff (at least 0.5 s). Only `job_released` (no backoff) could race; the soak's job
- * types never release.
+ * before its backoff (at least 0.5 s). Only `job_handed_back` (no backoff) could race; the soak's
+ * job types are never handed back.
  *
  * ## DynamoDB cross-check
  * From each job as `GET /jobs/{id}` shows it at the end:
@@ -86,16 +86,16 @@ export interface TransitionLine {
   stoppedRun?: string;
   /** On a stop carried out after the owner died: the stop that was asked. */
   stopRequested?: string;
-  /** On `job_released`: `parents` when the store released a waiting child (no run ends then). */
+  /** On `job_released`: `parents` (a waiting child released; no run ends then). */
   by?: string;
 }
 
 /** How a run ended. */
-export type RunEnding = 'consumed' | 'abandoned' | 'failed' | 'released' | 'cancelled' | 'suspended' | 'claimLost' | 'died';
+export type RunEnding = 'consumed' | 'abandoned' | 'failed' | 'handedBack' | 'cancelled' | 'suspended' | 'claimLost' | 'died';
 
 /** Runs that gave their attempt back: the next claim may carry the same attempt number. */
 export function gaveAttemptBack(run: Pick<RunInterval, 'ending'>): boolean {
-  return run.ending === 'released' || run.ending === 'suspended';
+  return run.ending === 'handedBack' || run.ending === 'suspended';
 }
 
 /** A position in the soak's total order of lines: lifetime first, then line. `Infinity` = the death. */
@@ -168,7 +168,7 @@ export interface Detection {
   orphanEnds: number;
 }
 
-const OUTCOMES: Record<string, RunEnding> = { job_consumed: 'consumed', job_abandoned: 'abandoned', job_released: 'released' };
+const OUTCOMES: Record<string, RunEnding> = { job_consumed: 'consumed', job_abandoned: 'abandoned', job_handed_back: 'handedBack' };
 
 /** The run ending a line stands for, or undefined when it ends no run. */
 function endingOf(line: TransitionLine): RunEnding | undefined {
@@ -176,8 +176,6 @@ function endingOf(line: TransitionLine): RunEnding | undefined {
   if (line.event === 'job_failed') return line.durationMs === undefined ? undefined : 'failed';
   if (line.event === 'job_trashed') return line.stoppedRun === 'cancelled' ? 'cancelled' : undefined;
   if (line.event === 'job_suspended') return line.stoppedRun === 'suspended' ? 'suspended' : undefined;
-  // A waiting child released by its parents' end: an owner-less write of a job nobody ran.
-  if (line.event === 'job_released' && line.by === 'parents') return undefined;
   return OUTCOMES[line.event];
 }
 

@@ -13,6 +13,7 @@ const TRACKED = new Set([
   'job_abandoned',
   'job_failed',
   'job_released',
+  'job_handed_back',
   'claim_lost',
   'posting_dropped',
   'posting_deadlettered',
@@ -22,7 +23,7 @@ const TRACKED = new Set([
   'job_resumed',
 ]);
 /** Events that end a run (a `job_failed` ends one only when it carries `durationMs`: see detector.ts). */
-const RUN_ENDS = new Set(['job_consumed', 'job_abandoned', 'job_released', 'claim_lost']);
+const RUN_ENDS = new Set(['job_consumed', 'job_abandoned', 'job_handed_back', 'claim_lost']);
 const ERROR_LINES_KEPT = 20;
 
 export class TransitionLog {

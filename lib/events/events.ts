@@ -13,6 +13,9 @@ export type TransitionName =
   | 'job_claimed'
   | 'job_consumed'
   | 'job_abandoned'
+  /** Handed back unrun, its attempt given back: its type is newer than this deployment's code. */
+  | 'job_handed_back'
+  /** A child whose last parent ended: `waiting` → `posted`. */
   | 'job_released'
   | 'job_failed'
   | 'job_trashed'
@@ -73,7 +76,7 @@ export class EventBus {
   }
 }
 
-const WARNINGS = new Set<string>(['posting_deadlettered', 'claim_lost', 'job_released']);
+const WARNINGS = new Set<string>(['posting_deadlettered', 'claim_lost', 'job_handed_back']);
 
 /** The log observer: one structured line per event, named as the event. */
 export function logObserver(logger: Logger): EventObserver {

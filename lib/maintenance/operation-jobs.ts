@@ -2,15 +2,14 @@
  * What a bulk operation does to jobs, through the very paths their single-job routes take:
  * retry and resume are the store's conditional transitions (`operator-transitions.ts`), trash
  * and suspend go through the job service (which trashes or suspends a job nobody runs, and asks
- * a live claim's run to stop). The postings retried and resumed jobs need go out together, ten
- * per request, once per slice, rather than one request per job.
+ * a live claim's run to stop). What the writes leave to follow (the postings of retried and
+ * resumed jobs) is gathered and applied once per slice, so postings go out ten per request rather
+ * than one request per job.
  */
 import type { JobService } from '../job-service.js';
-import { silentLogger, type Logger } from '../logger.js';
+import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { Job } from '../model.js';
-import { postingOf } from '../queue/posting-of.js';
-import type { PostingQueue } from '../queue/posting-queue.js';
-import { JobState } from '../states.js';
+import type { FollowUp, Written } from '../store/follow-ups.js';
 import type { JobStore, ListPage, ListQuery } from '../store/index.js';
 import { NotFoundError, isJobboardError } from '../errors.js';
 import type { OperationAction } from './operation.js';
@@ -20,32 +19,20 @@ export interface OperationJobs {
   list(query: ListQuery): Promise<ListPage>;
   /** The job, read consistently; undefined when there is none. */
   get(id: string): Promise<Job | undefined>;
-  /** Applies the action to one job; `post`: it is `posted` now and needs a posting. Refusals throw as the single-job route's do. */
-  apply(action: OperationAction, id: string): Promise<{ job: Job; post: boolean }>;
-  /** Sends the postings of these jobs. A failed send is logged, not thrown: the sweeper re-posts open jobs whose posting is lost. */
-  post(jobs: readonly Job[]): Promise<void>;
+  /** Applies the action to one job; answers what follows (a retried or resumed job's posting). Refusals throw as the single-job route's do. */
+  apply(action: OperationAction, id: string): Promise<Written>;
+  /** Applies what a slice's writes left to follow (postings ten per request). Never throws: the sweeper re-posts open jobs whose posting is lost. */
+  settle(followUps: readonly FollowUp[]): Promise<void>;
 }
 
 export interface ServiceOperationJobsDependencies {
   store: JobStore;
   service: Pick<JobService, 'cancel' | 'suspend'>;
-  queue: PostingQueue;
-  logger?: Logger;
-  /** Epoch ms. */
-  now?: () => number;
+  lifecycle: Lifecycle;
 }
 
-/** A resumed job needs a posting unless it went back to `waiting` or its delay is longer than a message can hold (as `JobService.resume`). */
-const needsPosting = (job: Job): boolean => job.state === JobState.posted && job.postedAt !== undefined;
-
 export class ServiceOperationJobs implements OperationJobs {
-  private readonly logger: Logger;
-  private readonly now: () => number;
-
-  constructor(private readonly deps: ServiceOperationJobsDependencies) {
-    this.logger = deps.logger ?? silentLogger;
-    this.now = deps.now ?? Date.now;
-  }
+  constructor(private readonly deps: ServiceOperationJobsDependencies) {}
 
   list(query: ListQuery): Promise<ListPage> {
     return this.deps.store.list(query);
@@ -60,30 +47,21 @@ export class ServiceOperationJobs implements OperationJobs {
     }
   }
 
-  async apply(action: OperationAction, id: string): Promise<{ job: Job; post: boolean }> {
+  async apply(action: OperationAction, id: string): Promise<Written> {
     switch (action) {
-      case 'retry': {
-        const job = await this.deps.store.retry(id);
-        return { job, post: true };
-      }
-      case 'resume': {
-        const job = await this.deps.store.resume(id);
-        return { job, post: needsPosting(job) };
-      }
+      case 'retry':
+        return this.deps.store.retry(id);
+      case 'resume':
+        return this.deps.store.resume(id);
+      // The job service settles these itself, as their single-job routes do.
       case 'trash':
-        return { job: (await this.deps.service.cancel(id)).job, post: false };
+        return { job: (await this.deps.service.cancel(id)).job, followUps: [] };
       case 'suspend':
-        return { job: (await this.deps.service.suspend(id)).job, post: false };
+        return { job: (await this.deps.service.suspend(id)).job, followUps: [] };
     }
   }
 
-  async post(jobs: readonly Job[]): Promise<void> {
-    if (jobs.length === 0) return;
-    const now = this.now();
-    try {
-      await this.deps.queue.send(jobs.map((job) => postingOf(job, now)));
-    } catch (error) {
-      this.logger.error('posting_send_failed', { count: jobs.length, ids: jobs.slice(0, 20).map((job) => job.id), error, recovery: 'the sweeper re-posts them' });
-    }
+  settle(followUps: readonly FollowUp[]): Promise<void> {
+    return this.deps.lifecycle.apply(followUps);
   }
 }

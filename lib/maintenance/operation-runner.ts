@@ -29,6 +29,7 @@ import { ConfigurationError, StorageError, isJobboardError } from '../errors.js'
 import { silentLogger, type Logger } from '../logger.js';
 import type { Job } from '../model.js';
 import { addCounts, judgePending, matchesOperation, passState, sliceQuery, transitionFailure } from './bulk-operation.js';
+import type { FollowUp } from '../store/follow-ups.js';
 import type { OperationJobs } from './operation-jobs.js';
 import { NO_COUNTS, OperationLeaseError, operationIdTime, type Operation, type OperationCounts, type OperationPosition, type OperationStore } from './operation.js';
 
@@ -221,7 +222,7 @@ export class OperationRunner {
   /** Applies the action to each job, stopping early (before starting a job) when the lease cannot be kept or storage says "later". */
   private async apply(held: Held, ids: readonly string[]): Promise<{ counts: OperationCounts; interrupted?: Interruption }> {
     const counts: OperationCounts = { ...NO_COUNTS };
-    const toPost: Job[] = [];
+    const followUps: FollowUp[] = [];
     let interrupted: Interruption | undefined;
     await eachBounded(ids, this.options.concurrency, async (id) => {
       if (interrupted !== undefined) return;
@@ -230,9 +231,9 @@ export class OperationRunner {
         return;
       }
       try {
-        const { job, post } = await this.deps.jobs.apply(held.operation.action, id);
+        const written = await this.deps.jobs.apply(held.operation.action, id);
         counts.done++;
-        if (post) toPost.push(job);
+        followUps.push(...written.followUps);
       } catch (error) {
         const failure = transitionFailure(error);
         if (failure === 'retryLater') interrupted ??= { reason: 'retryLater', error };
@@ -240,7 +241,7 @@ export class OperationRunner {
         if (failure === 'failed') this.logger.warn('operation_job_failed', { operationId: held.operation.id, jobId: id, error });
       }
     });
-    await this.deps.jobs.post(toPost);
+    await this.deps.jobs.settle(followUps);
     return interrupted === undefined ? { counts } : { counts, interrupted };
   }
 

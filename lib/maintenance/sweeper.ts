@@ -17,6 +17,9 @@ import type { OutgoingPosting, PostingQueue } from '../queue/posting-queue.js';
 import type { JobTypeRegistry } from '../registry.js';
 import type { JobStore, TaskCursors } from '../store/index.js';
 import { postingOf } from '../queue/posting-of.js';
+import { PostingSender } from '../queue/posting-sender.js';
+import { Lifecycle } from '../lifecycle/lifecycle.js';
+import { silentLogger } from '../logger.js';
 import { decideSweep, type SweepInput } from './open-job-tasks.js';
 
 export interface SweepReport {
@@ -47,6 +50,8 @@ export interface SweeperDependencies {
   options?: Partial<SweeperOptions>;
   logger?: Logger;
   now?: () => number;
+  /** Applies what follows its writes (children told, released children posted); default: over `store` and `queue`. */
+  lifecycle?: Lifecycle;
 }
 
 const CURSOR = 'sweep';
@@ -60,10 +65,15 @@ function needsDependencyRepair(job: Job, now: number): boolean {
 export class Sweeper {
   readonly options: SweeperOptions;
   private readonly now: () => number;
+  private readonly postings: PostingSender;
+  private readonly lifecycle: Lifecycle;
 
   constructor(private readonly deps: SweeperDependencies) {
     this.options = resolveSweeperOptions(deps.options);
     this.now = deps.now ?? Date.now;
+    const logger = deps.logger ?? silentLogger;
+    this.postings = new PostingSender(deps.queue, logger, this.now);
+    this.lifecycle = deps.lifecycle ?? new Lifecycle({ store: deps.store, postings: this.postings, logger });
   }
 
   /**
@@ -114,7 +124,7 @@ export class Sweeper {
     const settled = await Promise.allSettled(
       jobs.map(async (job) => {
         if (waiting.includes(job)) {
-          await this.deps.store.repairWaiting(job, parents);
+          await this.lifecycle.apply(await this.deps.store.repairWaiting(job, parents));
           report.repaired++;
           return;
         }
@@ -126,7 +136,9 @@ export class Sweeper {
             if (isJobboardError(error, InvalidStateError) || isJobboardError(error, NotFoundError)) return undefined; // someone moved it first
             throw error;
           });
-          if (failed !== undefined) report.expired++;
+          if (failed === undefined) return;
+          await this.lifecycle.settle(failed);
+          report.expired++;
         } else if (action.kind === 'post' && (await this.deps.store.markPosted(job, action.postedAt))) {
           // Marked first, conditioned on the version we saw: of two sweepers, only one sends.
           outgoing.push({ ...postingOf(job, input.now), delaySeconds: action.delaySeconds });
@@ -139,9 +151,11 @@ export class Sweeper {
       logger?.warn('sweep_step_failed', { error: result.reason, recovery: 'the next sweep tries again' });
     }
     if (outgoing.length > 0) {
-      await this.deps.queue.send(outgoing);
-      report.posted += outgoing.length;
-      logger?.info('postings_repaired', { count: outgoing.length, ids: outgoing.slice(0, 20).map((p) => p.id) });
+      // A posting not sent now is sent by a later sweep: its job is marked posted, so after the horizon it is presumed lost again.
+      const sent = await this.postings.send(outgoing);
+      report.posted += sent.sent;
+      report.failed += sent.failed;
+      if (sent.sent > 0) logger?.info('postings_repaired', { count: sent.sent, ids: outgoing.slice(0, 20).map((p) => p.id) });
     }
   }
 }

@@ -17,12 +17,14 @@ import { silentLogger } from '../logger.js';
 import type { PostingQueue, PostingRecord } from '../queue/posting-queue.js';
 import type { JobType, JobTypeRegistry, Logger } from '../registry.js';
 import type { JobStore } from '../store/index.js';
-import { decideOutcome, describeError, type Outcome, type PostingFate } from './outcome.js';
+import { decideOutcome, decideStart, describeError, type Outcome, type PostingFate } from './outcome.js';
 import { decideRefusal, pausedBoardDecision, type RefusalDecision } from './refusal.js';
 import { defaultSettings, boardOf, DEFAULT_BOARD } from '../boards/board.js';
 import type { BoardSettingsCache } from '../boards/settings-cache.js';
 import { scopeRequests, type SemaphoreRequest } from '../store/semaphores.js';
 import { runJob } from './run-job.js';
+import { Lifecycle } from '../lifecycle/lifecycle.js';
+import { PostingSender } from '../queue/posting-sender.js';
 
 export type { PostingRecord };
 
@@ -50,12 +52,12 @@ export interface ConductorDependencies {
   randomToken?: () => string;
   /** Board settings, read at most every few seconds; without it every board runs freely. */
   boards?: Pick<BoardSettingsCache, 'get'>;
+  /** Applies what follows each ending write (holds dropped, children told, postings sent); default: over `store` and `queue`. */
+  lifecycle?: Lifecycle;
 }
 
 /** Mean pause before a posting whose processing hit a storage error comes back. */
 const STORAGE_RETRY_SECONDS = 5;
-/** A job posted by newer code comes back after this long, for a newer conductor to take. */
-const NEWER_VERSION_RETRY_SECONDS = 30;
 
 /** A record is done (its message may be deleted) or must come back. */
 type Fate = 'done' | 'comeBack';
@@ -71,6 +73,7 @@ export class Conductor {
   private readonly random: () => number;
   private readonly randomToken: () => string;
   private readonly boards: Pick<BoardSettingsCache, 'get'> | undefined;
+  private readonly lifecycle: Lifecycle;
 
   constructor(dependencies: ConductorDependencies) {
     this.options = resolveConductorOptions(dependencies.options ?? {});
@@ -83,6 +86,7 @@ export class Conductor {
     this.random = dependencies.random ?? Math.random;
     this.randomToken = dependencies.randomToken ?? (() => randomBytes(6).toString('base64url'));
     this.boards = dependencies.boards;
+    this.lifecycle = dependencies.lifecycle ?? new Lifecycle({ store: this.store, postings: new PostingSender(this.queue, this.logger, this.now), logger: this.logger });
   }
 
   /** Processes one batch; the result is Lambda's ReportBatchItemFailures response. */
@@ -127,18 +131,18 @@ export class Conductor {
     if (typeof claimed === 'string') return claimed;
     const job = claimed;
     const type = this.registry.get(job.type);
-    if (type === undefined) {
-      // Failed where an operator sees it (and can retry it once the type is deployed), without spending the attempt.
-      const reason = `job type ${job.type} is unknown to this deployment`;
-      const failed = await this.store.fail(job, { name: 'UnknownJobTypeError', message: reason }, reason, { attemptSpent: false });
-      return this.settle(record, { action: 'deadLetter', reason }, failed);
+    const start = decideStart(job, type);
+    switch (start.action) {
+      case 'failUnknownType': {
+        const failed = await this.lifecycle.settle(await this.store.fail(job, start.error, start.posting.reason, { attemptSpent: false }));
+        return this.settle(record, start.posting, failed);
+      }
+      case 'handBack':
+        await this.lifecycle.settle(await this.store.handBack(job));
+        return this.settle(record, start.posting);
+      case 'run':
+        return this.run(record, job, type as JobType, deadline);
     }
-    if (job.typeVersion > type.version) {
-      // Posted by newer code: hand it back unspent and let a newer conductor take it.
-      await this.store.release(job);
-      return this.settle(record, { action: 'returnAfter', delaySeconds: NEWER_VERSION_RETRY_SECONDS });
-    }
-    return this.run(record, job, type, deadline);
   }
 
   /**
@@ -208,15 +212,13 @@ export class Conductor {
   private async applyOutcome(job: Job, outcome: Outcome): Promise<Job | undefined> {
     switch (outcome.transition) {
       case 'consume':
-        return this.store.consume(job, outcome.result);
+        return this.lifecycle.settle(await this.store.consume(job, outcome.result));
       case 'abandon':
-        return this.store.abandon(job, outcome.error, outcome.retryAt);
+        return this.lifecycle.settle(await this.store.abandon(job, outcome.error, outcome.retryAt));
       case 'fail':
-        return this.store.fail(job, outcome.error, outcome.posting.reason);
-      case 'release':
-        return this.store.release(job);
+        return this.lifecycle.settle(await this.store.fail(job, outcome.error, outcome.posting.reason));
       case 'stop':
-        return this.store.stopRun(job, outcome.reason, outcome.error);
+        return this.lifecycle.settle(await this.store.stopRun(job, outcome.reason, outcome.error));
       case 'none':
         return undefined;
     }
@@ -238,7 +240,7 @@ export class Conductor {
       case 'failUnclaimed': {
         let failed: Job;
         try {
-          failed = await this.store.failUnclaimed(decision.job, decision.reason, decision.deadLetterReason);
+          failed = await this.lifecycle.settle(await this.store.failUnclaimed(decision.job, decision.reason, decision.deadLetterReason));
         } catch (error) {
           // Gone meanwhile: nothing left to fail. Moved on (claimed, retried, failed by the sweeper): look again soon.
           if (isJobboardError(error, NotFoundError)) return this.settle(record, { action: 'delete' });
@@ -253,7 +255,7 @@ export class Conductor {
   /** Carries out a stop whose requester found nobody running the job; the posting is spent either way. */
   private async carryOutStop(record: PostingRecord, seen: Job): Promise<Fate> {
     try {
-      await this.store.carryOutStop(seen);
+      await this.lifecycle.settle(await this.store.carryOutStop(seen));
     } catch (error) {
       // Moved on meanwhile (resumed, retried, stopped by another conductor or the sweeper): look again soon.
       if (isJobboardError(error, InvalidStateError)) return this.settle(record, { action: 'returnAfter', delaySeconds: 1 });

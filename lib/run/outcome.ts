@@ -38,12 +38,30 @@ export type Outcome =
   | { transition: 'consume'; result: unknown; posting: { action: 'delete' } }
   | { transition: 'abandon'; error: ErrorInput; retryAt: number; posting: { action: 'returnAfter'; delaySeconds: number } }
   | { transition: 'fail'; error: ErrorInput; posting: { action: 'deadLetter'; reason: string } }
-  /** Posted by newer code: handed back with the attempt unspent. */
-  | { transition: 'release'; posting: { action: 'returnAfter'; delaySeconds: number } }
   /** Stopped on request (or by the job's own `SuspendError`): trashed or suspended, not a failure. */
   | { transition: 'stop'; reason: 'cancelled' | 'suspended'; error?: ErrorInput; posting: { action: 'delete' } }
   /** The lease was lost: the new owner's posting carries the job on; ours is spent. */
   | { transition: 'none'; posting: { action: 'delete' } };
+
+/** A job posted by newer code comes back after this long, for a newer conductor to take. */
+export const NEWER_VERSION_RETRY_SECONDS = 30;
+
+/** Whether a claimed job can run here, decided before it does. */
+export type StartDecision =
+  | { action: 'run' }
+  /** Its type is unknown to this deployment: failed where an operator sees it (and retries it once the type is deployed), the attempt given back. */
+  | { action: 'failUnknownType'; error: ErrorInput; posting: { action: 'deadLetter'; reason: string } }
+  /** Posted by newer code: handed back unspent, for a newer conductor to take. */
+  | { action: 'handBack'; posting: { action: 'returnAfter'; delaySeconds: number } };
+
+export function decideStart(job: Pick<Job, 'type' | 'typeVersion'>, known: { version: number } | undefined): StartDecision {
+  if (known === undefined) {
+    const reason = `job type ${job.type} is unknown to this deployment`;
+    return { action: 'failUnknownType', error: { name: 'UnknownJobTypeError', message: reason }, posting: { action: 'deadLetter', reason } };
+  }
+  if (job.typeVersion > known.version) return { action: 'handBack', posting: { action: 'returnAfter', delaySeconds: NEWER_VERSION_RETRY_SECONDS } };
+  return { action: 'run' };
+}
 
 export function decideOutcome(job: Job, run: RunResult, context: { now: number; random: () => number; backoff: BackoffOptions }): Outcome {
   if (run.kind === 'succeeded') {

@@ -4,62 +4,66 @@
  * from the parent's ending writer, the child's post, or the sweeper's repair, in any order and
  * more than once: a child is released exactly when its last parent is final, never before.
  *
- * A child that ends `failed` because of a parent is itself a parent that ended: its own children
- * are told in turn.
+ * Each step writes the child (or the parent) and says what follows as data: a released child's
+ * posting, or, for a child that ended `failed` because of a parent, its own children to tell (it is
+ * itself a parent that ended). The lifecycle applies them, and so carries the news down.
  */
 import { InvalidStateError, NotFoundError, isJobboardError } from '../errors.js';
 import type { Job } from '../model.js';
 import { JobState, isFinal } from '../states.js';
 import { addChild, dropParent, failForParent, releaseWaiting } from './dependency-transitions.js';
+import { childrenToTell, type FinishedParent, type FollowUp } from './follow-ups.js';
 import type { TransitionContext } from './transitions.js';
 import type { UpdateSpec } from './write-spec.js';
 
+export type { FinishedParent };
+
 export interface DependencyLinkDependencies {
-  /** Sends one write; returns the job as written. */
+  /** Writes one spec; returns the job as written. */
   update(spec: UpdateSpec): Promise<Job>;
   get(id: string): Promise<Job>;
   context(): TransitionContext;
-  /** Children that became `posted`: their postings must go out. */
-  onReleased(jobs: Job[]): Promise<void>;
+  /** A child the telling released (it is `posted` now). */
+  released(job: Job): void;
 }
-
-/** What a child needs to know of a parent that is final. */
-export type FinishedParent = Pick<Job, 'id' | 'state' | 'children'>;
 
 export class DependencyLinks {
   constructor(private readonly deps: DependencyLinkDependencies) {}
 
   /**
    * After a child's post: each parent it waits on learns of it; a parent that is final already
-   * (or turns final meanwhile) is told to the child at once.
+   * (or turns final meanwhile) is to be told to the child at once.
    */
-  async link(child: Job, parents: ReadonlyMap<string, Job>): Promise<void> {
+  async link(child: Job, parents: ReadonlyMap<string, Job>): Promise<FollowUp[]> {
+    const followUps: FollowUp[] = [];
     for (const parentId of child.waitingOn ?? []) {
       const parent = parents.get(parentId);
       if (parent !== undefined && isFinal(parent.state)) {
-        await this.parentFinished(parent, [child.id]);
+        followUps.push({ kind: 'tellChildren', parent, children: [child.id] });
         continue;
       }
       try {
         await this.deps.update(addChild(parentId, child.id));
       } catch (error) {
         if (!isJobboardError(error, InvalidStateError) && !isJobboardError(error, NotFoundError)) throw error;
-        await this.parentFinished(await this.parentNow(parentId), [child.id]);
+        followUps.push({ kind: 'tellChildren', parent: await this.parentNow(parentId), children: [child.id] });
       }
     }
+    return followUps;
   }
 
-  /** Tells `children` (default: all the parent's) that `parent` is final, and carries the news down. */
-  async parentFinished(parent: FinishedParent, children: readonly string[] = parent.children ?? []): Promise<void> {
+  /** Tells `children` that `parent` is final; what follows: released children's postings, failed children's own children. */
+  async tell(parent: FinishedParent, children: readonly string[]): Promise<FollowUp[]> {
+    const followUps: FollowUp[] = [];
     const released: Job[] = [];
-    const told: [FinishedParent, string][] = children.map((childId) => [parent, childId]);
-    for (let next = told.shift(); next !== undefined; next = told.shift()) {
-      const [from, childId] = next;
-      const changed = await this.tell(childId, from);
-      if (changed?.state === JobState.posted) released.push(changed);
-      else if (changed !== undefined && isFinal(changed.state)) told.push(...(changed.children ?? []).map((id): [FinishedParent, string] => [changed, id]));
+    for (const childId of children) {
+      const changed = await this.tellOne(childId, parent);
+      if (changed?.state === JobState.posted) {
+        this.deps.released(changed);
+        released.push(changed);
+      } else if (changed !== undefined) followUps.push(...childrenToTell(changed));
     }
-    if (released.length > 0) await this.deps.onReleased(released);
+    return released.length === 0 ? followUps : [{ kind: 'post', jobs: released }, ...followUps];
   }
 
   /**
@@ -67,23 +71,26 @@ export class DependencyLinks {
    * final parents are told again, unfinished ones learn of the child (again), and a child left
    * waiting on nobody is released.
    */
-  async repair(child: Job, parents: ReadonlyMap<string, Job>): Promise<void> {
+  async repair(child: Job, parents: ReadonlyMap<string, Job>): Promise<FollowUp[]> {
     const waitingOn = child.waitingOn ?? [];
     if (waitingOn.length === 0) {
-      const released = await this.quietly(releaseWaiting(child.id, this.deps.context().now));
-      if (released !== undefined) await this.deps.onReleased([released]);
-      return;
+      const released = await this.quietly(releaseWaiting(child.id, this.deps.context()));
+      if (released === undefined) return [];
+      this.deps.released(released);
+      return [{ kind: 'post', jobs: [released] }];
     }
+    const followUps: FollowUp[] = [];
     for (const parentId of waitingOn) {
       // A parent gone from the table was removed by TTL long after it ended: its outcome is unknown, so it counts as completed.
       const parent: FinishedParent = parents.get(parentId) ?? { id: parentId, state: JobState.completed };
-      if (isFinal(parent.state)) await this.parentFinished(parent, [child.id]);
-      else if (!(parent.children ?? []).includes(child.id)) await this.link({ ...child, waitingOn: [parentId] }, parents);
+      if (isFinal(parent.state)) followUps.push({ kind: 'tellChildren', parent, children: [child.id] });
+      else if (!(parent.children ?? []).includes(child.id)) followUps.push(...(await this.link({ ...child, waitingOn: [parentId] }, parents)));
     }
+    return followUps;
   }
 
   /** One telling: the child drops the parent (and is released if it was the last), or fails with it. */
-  private async tell(childId: string, parent: FinishedParent): Promise<Job | undefined> {
+  private async tellOne(childId: string, parent: FinishedParent): Promise<Job | undefined> {
     const child = await this.deps.get(childId).catch((error: unknown) => {
       if (isJobboardError(error, NotFoundError)) return undefined;
       throw error;
@@ -91,9 +98,9 @@ export class DependencyLinks {
     if (child === undefined || !(child.waitingOn ?? []).includes(parent.id)) return undefined;
     const ctx = this.deps.context();
     if (parent.state !== JobState.completed && (child.onParentFailure ?? 'fail') === 'fail') return this.quietly(failForParent(child, parent, ctx));
-    const dropped = await this.quietly(dropParent(child.id, parent.id, ctx.now));
+    const dropped = await this.quietly(dropParent(child.id, parent.id, ctx));
     if (dropped === undefined || dropped.state !== JobState.waiting || (dropped.waitingOn ?? []).length > 0) return dropped;
-    return this.quietly(releaseWaiting(child.id, ctx.now));
+    return this.quietly(releaseWaiting(child.id, ctx));
   }
 
   /** A write that another telling may have made first: refused means done already. */

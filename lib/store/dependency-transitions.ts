@@ -38,12 +38,12 @@ export function addChild(parentId: string, childId: string): UpdateSpec {
   };
 }
 
-export function dropParent(childId: string, parentId: string, now: number): UpdateSpec {
+export function dropParent(childId: string, parentId: string, ctx: TransitionContext): UpdateSpec {
   return {
     kind: 'update',
     operation: 'dropParent',
     key: jobKey(childId),
-    set: { updatedAt: now },
+    set: { updatedAt: ctx.now },
     deleteFromSet: { waitingOn: [parentId] },
     condition: TOLD,
     values: { ':waiting': JobState.waiting, ':suspended': JobState.suspended, ':parent': parentId },
@@ -51,12 +51,12 @@ export function dropParent(childId: string, parentId: string, now: number): Upda
   };
 }
 
-export function releaseWaiting(childId: string, now: number): UpdateSpec {
+export function releaseWaiting(childId: string, ctx: TransitionContext): UpdateSpec {
   return {
     kind: 'update',
     operation: 'releaseWaiting',
     key: jobKey(childId),
-    set: { state: JobState.posted, postedAt: now, updatedAt: now },
+    set: { state: JobState.posted, postedAt: ctx.now, updatedAt: ctx.now },
     condition: '#state = :waiting AND attribute_not_exists(#waitingOn)',
     values: { ':waiting': JobState.waiting },
     refused: stateRefusal(childId, 'release'),

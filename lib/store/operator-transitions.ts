@@ -84,7 +84,8 @@ export function suspend(seen: Job, ctx: TransitionContext): UpdateSpec {
  * is longer than a message can hold and maintenance posts it, as at post), or `waiting` when
  * parents it waits on are still unfinished. Conditioned on `waitingOn` being as read.
  */
-export function resume(seen: Job, postedAt: number | undefined, now: number): UpdateSpec {
+export function resume(seen: Job, postedAt: number | undefined, ctx: TransitionContext): UpdateSpec {
+  const { now } = ctx;
   const waiting = (seen.waitingOn ?? []).length > 0;
   const target = waiting ? { state: JobState.waiting } : { state: JobState.posted, ...(postedAt === undefined ? {} : { postedAt }) };
   return {
@@ -118,7 +119,8 @@ export function stopped(job: Job, reason: 'cancelled' | 'suspended', ctx: Transi
  * An operator puts a `failed` or `trashed` job back to `posted` with a fresh attempt budget.
  * Restoring `openShard` puts it back in its board's open index; `openSortKey` never left the item.
  */
-export function retry(seen: Job, now: number): UpdateSpec {
+export function retry(seen: Job, ctx: TransitionContext): UpdateSpec {
+  const { now } = ctx;
   return {
     kind: 'update',
     operation: 'retry',

@@ -6,7 +6,7 @@
  * Who may write when:
  * - acquire: a claimant, in the same transaction as its claim, while the gate holds (fewer
  *   holders than the limit; a board also not paused). Entry and claim exist together or not at all.
- * - release: the owner, after its ending write (a separate write: a crash in between leaves an
+ * - dropHold: the owner, after its ending write (a separate write: a crash in between leaves an
  *   entry whose claim has ended, which clearStale removes).
  * - clearStale: a claimant refused by a full semaphore, for an entry whose job it has read and
  *   found not claimed by that token under a live lease. Conditioned on the entry still being
@@ -86,10 +86,10 @@ export function acquire(request: SemaphoreRequest, holder: Holder): UpdateSpec {
   };
 }
 
-export function release(key: string, holder: Holder): UpdateSpec {
+export function dropHold(key: string, holder: Holder): UpdateSpec {
   return {
     kind: 'update',
-    operation: `release ${key}`,
+    operation: `dropHold ${key}`,
     key,
     set: {},
     deleteFromSet: { holders: [holderEntry(holder)] },
@@ -99,7 +99,7 @@ export function release(key: string, holder: Holder): UpdateSpec {
   };
 }
 
-/** Removes a holder found stale; the same write as a release, named for what it does. */
+/** Removes a holder found stale; the same write as dropping a hold, named for what it does. */
 export function clearStale(key: string, holder: Holder): UpdateSpec {
-  return { ...release(key, holder), operation: `clearStale ${key}` };
+  return { ...dropHold(key, holder), operation: `clearStale ${key}` };
 }

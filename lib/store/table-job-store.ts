@@ -1,7 +1,9 @@
 /**
  * The job store on the table port: each method writes the spec of its transition
- * (`transitions.ts`) and reports the transition to the event bus. On DynamoDB it is
- * `DynamoJobStore` (lib/dynamo/), in memory `MemoryJobStore` (lib/memory/): one logic, two tables.
+ * (`transitions.ts`), reports the transition to the event bus, and answers what must follow the
+ * write as data (`follow-ups.ts`: holds to drop, children to tell, postings to send), which the
+ * lifecycle applies. On DynamoDB it is `DynamoJobStore` (lib/dynamo/), in memory `MemoryJobStore`
+ * (lib/memory/): one logic, two tables.
  */
 import { LIMITS, type StoreOptions } from '../config.js';
 import { ClaimRefusedError, InvalidStateError, NotFoundError, ValidationError, isJobboardError } from '../errors.js';
@@ -17,7 +19,8 @@ import { jobFromItem } from './item-codec.js';
 import type { ClaimOptions, JobStore } from './job-store.js';
 import { postJob } from './post-job.js';
 import { leaseExpired } from './refusals.js';
-import { release, scopeRequests, type SemaphoreRequest } from './semaphores.js';
+import { dropHold, scopeRequests, type Holder, type SemaphoreRequest } from './semaphores.js';
+import { childrenToTell, postingNeeded, type FinishedParent, type FollowUp, type Written } from './follow-ups.js';
 import { claimWithSemaphores, type SlotClaimDependencies } from './slot-claims.js';
 import * as transition from './transitions.js';
 import type { UpdateSpec } from './write-spec.js';
@@ -26,8 +29,6 @@ import { boardOf } from '../boards/board.js';
 export interface JobStoreDependencies extends JobReadsDependencies {
   /** Where transition events go (the log observer, metrics, …). */
   events?: EventBus;
-  /** Sends the postings of children a parent's end released (default: none; the sweeper re-posts them). */
-  onReleased?: (jobs: Job[]) => Promise<void>;
 }
 
 export class TableJobStore extends TableJobReads implements JobStore {
@@ -37,24 +38,21 @@ export class TableJobStore extends TableJobReads implements JobStore {
   constructor(table: ItemTable, options: Partial<StoreOptions> & { tableName: string }, dependencies: JobStoreDependencies = {}) {
     super(table, options, dependencies);
     this.events = dependencies.events ?? new EventBus();
-    const onReleased = dependencies.onReleased ?? (async () => undefined);
     this.links = new DependencyLinks({
       update: (spec) => this.update(spec),
       get: (id) => this.get(id),
       context: () => this.context(),
-      onReleased: async (jobs) => {
-        for (const job of jobs) this.report('job_released', job, { by: 'parents' });
-        await onReleased(jobs);
-      },
+      released: (job) => this.report('job_released', job, { by: 'parents' }),
     });
   }
 
-  async post(job: Job): Promise<{ job: Job; created: boolean }> {
+  async post(job: Job): Promise<Written & { created: boolean }> {
     // The board is registered before any of its jobs is written, so a listing of boards never misses one.
     await this.boards.register(boardOf(job));
     const posted = await postJob({ table: this.table, get: (id) => this.get(id) }, job);
-    if (posted.created) this.report('job_posted', job);
-    return posted;
+    if (!posted.created) return { ...posted, followUps: [] };
+    this.report('job_posted', job);
+    return { ...posted, followUps: postingNeeded(posted.job) };
   }
 
   async claim(id: string, request: transition.ClaimRequest, options: ClaimOptions = {}): Promise<Job> {
@@ -90,14 +88,14 @@ export class TableJobStore extends TableJobReads implements JobStore {
   }
 
   async heartbeat(job: Job, leaseMs: number): Promise<Job> {
-    return this.update(transition.heartbeat(job, leaseMs, this.now()));
+    return this.update(transition.heartbeat(job, leaseMs, this.context()));
   }
 
   async reportProgress(job: Job, value: unknown): Promise<Job> {
-    return this.update(transition.progress(job, value, this.now()));
+    return this.update(transition.progress(job, value, this.context()));
   }
 
-  async consume(job: Job, result: unknown): Promise<Job> {
+  async consume(job: Job, result: unknown): Promise<Written> {
     const bytes = jsonBytes(result);
     if (bytes > LIMITS.resultBytes) {
       throw new ValidationError(`result is ${bytes} bytes, more than ${LIMITS.resultBytes}`, [{ path: 'result', message: 'too large' }], { jobId: job.id });
@@ -105,23 +103,23 @@ export class TableJobStore extends TableJobReads implements JobStore {
     return this.reported('job_consumed', await this.ended(job, transition.consume(job, result, this.context())));
   }
 
-  async abandon(job: Job, error: ErrorInput, retryAt: number): Promise<Job> {
-    const now = this.now();
-    const abandoned = await this.ended(job, transition.abandon(job, error, retryAt, now));
-    return this.reported('job_abandoned', abandoned, { error, retryInSeconds: Math.ceil((retryAt - now) / 1_000) });
+  async abandon(job: Job, error: ErrorInput, retryAt: number): Promise<Written> {
+    const ctx = this.context();
+    const abandoned = await this.ended(job, transition.abandon(job, error, retryAt, ctx));
+    return this.reported('job_abandoned', abandoned, { error, retryInSeconds: Math.ceil((retryAt - ctx.now) / 1_000) });
   }
 
-  async release(job: Job): Promise<Job> {
-    return this.reported('job_released', await this.ended(job, transition.release(job, this.now())), { typeVersion: job.typeVersion });
+  async handBack(job: Job): Promise<Written> {
+    return this.reported('job_handed_back', await this.ended(job, transition.handBack(job, this.context())), { typeVersion: job.typeVersion });
   }
 
-  async fail(job: Job, error: ErrorInput, deadLetterReason: string, options: { attemptSpent?: boolean } = {}): Promise<Job> {
+  async fail(job: Job, error: ErrorInput, deadLetterReason: string, options: { attemptSpent?: boolean } = {}): Promise<Written> {
     const failed = await this.ended(job, transition.fail(job, error, { deadLetterReason, ...options }, this.context()));
     return this.reported('job_failed', failed, { error, reason: deadLetterReason });
   }
 
-  async failUnclaimed(seen: Job, reason: 'exhausted' | 'expired', deadLetterReason?: string): Promise<Job> {
-    const failed = await this.finished(await this.update(transition.failUnclaimed(seen, reason, deadLetterReason, this.context())));
+  async failUnclaimed(seen: Job, reason: 'exhausted' | 'expired', deadLetterReason?: string): Promise<Written> {
+    const failed = finished(await this.update(transition.failUnclaimed(seen, reason, deadLetterReason, this.context())));
     return this.reported('job_failed', failed, { reason: deadLetterReason ?? reason });
   }
 
@@ -134,42 +132,44 @@ export class TableJobStore extends TableJobReads implements JobStore {
     }
   }
 
-  async trash(id: string): Promise<Job> {
-    return this.reported('job_trashed', await this.finished(await this.update(transition.trash(await this.get(id), this.context()))));
+  async trash(id: string): Promise<Written> {
+    return this.reported('job_trashed', finished(await this.update(transition.trash(await this.get(id), this.context()))));
   }
 
-  async retry(id: string): Promise<Job> {
-    return this.reported('job_retried', await this.update(transition.retry(await this.get(id), this.now())));
+  async retry(id: string): Promise<Written> {
+    const retried = await this.update(transition.retry(await this.get(id), this.context()));
+    return this.reported('job_retried', { job: retried, followUps: postingNeeded(retried) });
   }
 
   async suspend(id: string): Promise<Job> {
     return this.reported('job_suspended', await this.update(transition.suspend(await this.get(id), this.context())));
   }
 
-  async resume(id: string): Promise<Job> {
+  async resume(id: string): Promise<Written> {
     const seen = await this.get(id);
-    const now = this.now();
-    return this.reported('job_resumed', await this.update(transition.resume(seen, postingTime(seen.waitUntil, now), now)));
+    const ctx = this.context();
+    const resumed = await this.update(transition.resume(seen, postingTime(seen.waitUntil, ctx.now), ctx));
+    return this.reported('job_resumed', { job: resumed, followUps: postingNeeded(resumed) });
   }
 
   async requestStop(id: string, stop: StopRequest): Promise<Job> {
     return this.reported('job_stop_requested', await this.update(transition.requestStop(await this.get(id), stop, this.context())), { stop });
   }
 
-  async stopRun(job: Job, reason: 'cancelled' | 'suspended', error?: ErrorInput): Promise<Job> {
+  async stopRun(job: Job, reason: 'cancelled' | 'suspended', error?: ErrorInput): Promise<Written> {
     const stopped = await this.ended(job, transition.stopped(job, reason, this.context(), error));
     return this.reported(reason === 'cancelled' ? 'job_trashed' : 'job_suspended', stopped, { stoppedRun: reason });
   }
 
-  async carryOutStop(seen: Job): Promise<Job> {
+  async carryOutStop(seen: Job): Promise<Written> {
     const ctx = this.context();
-    if (seen.stopRequested === 'suspend') return this.reported('job_suspended', await this.update(transition.suspend(seen, ctx)), { stopRequested: 'suspend' });
-    return this.reported('job_trashed', await this.finished(await this.update(transition.trash(seen, ctx))), { stopRequested: seen.stopRequested });
+    if (seen.stopRequested === 'suspend') return this.reported('job_suspended', { job: await this.update(transition.suspend(seen, ctx)), followUps: [] }, { stopRequested: 'suspend' });
+    return this.reported('job_trashed', finished(await this.update(transition.trash(seen, ctx))), { stopRequested: seen.stopRequested });
   }
 
   async markPosted(seen: Job, postedAt: number): Promise<boolean> {
     try {
-      this.reported('job_reposted', await this.update(transition.markPosted(seen, postedAt, this.now())));
+      this.report('job_reposted', await this.update(transition.markPosted(seen, postedAt, this.context())));
       return true;
     } catch (error) {
       if (error instanceof InvalidStateError || error instanceof NotFoundError) return false;
@@ -182,32 +182,31 @@ export class TableJobStore extends TableJobReads implements JobStore {
   }
 
   /**
-   * The owner's ending write, then its board slot's release. The release may fail (or the process
-   * die before it): the slot then names a claim that has ended, and the next claimant refused for
-   * a full board clears it.
+   * The owner's ending write. It is followed by dropping the claim's holds (its board slot, its
+   * scopes) and, if the job is final, telling its children. A hold not dropped names a claim that
+   * has ended, which the next claimant refused for a full semaphore clears.
    */
-  private async ended(job: Job, spec: UpdateSpec): Promise<Job> {
+  private async ended(job: Job, spec: UpdateSpec): Promise<Written> {
     const written = await this.update(spec);
     const owner = job.owner;
-    if (owner !== undefined) await Promise.all((job.holds ?? []).map((key) => this.table.write(release(key, { owner, jobId: job.id })).catch(() => undefined)));
-    return this.finished(written);
+    const holds: FollowUp[] = owner === undefined ? [] : (job.holds ?? []).map((key) => ({ kind: 'dropHold', key, holder: { owner, jobId: job.id } }));
+    return { job: written, followUps: [...holds, ...childrenToTell(written)] };
   }
 
-  /**
-   * A job that turned final tells its children. If that fails (or the process dies first), the
-   * children stay `waiting` on a final parent, and the sweeper's repair tells them.
-   */
-  private async finished(job: Job): Promise<Job> {
-    if (isFinal(job.state) && (job.children ?? []).length > 0) await this.links.parentFinished(job).catch(() => undefined);
-    return job;
+  async linkChild(child: Job, parents: ReadonlyMap<string, Job>): Promise<FollowUp[]> {
+    return this.links.link(child, parents);
   }
 
-  async linkChild(child: Job, parents: ReadonlyMap<string, Job>): Promise<void> {
-    await this.links.link(child, parents);
+  async repairWaiting(child: Job, parents: ReadonlyMap<string, Job>): Promise<FollowUp[]> {
+    return this.links.repair(child, parents);
   }
 
-  async repairWaiting(child: Job, parents: ReadonlyMap<string, Job>): Promise<void> {
-    await this.links.repair(child, parents);
+  async tellChildren(parent: FinishedParent, children: readonly string[]): Promise<FollowUp[]> {
+    return this.links.tell(parent, children);
+  }
+
+  async dropHold(key: string, holder: Holder): Promise<void> {
+    await this.table.write(dropHold(key, holder));
   }
 
   private slotDependencies(): SlotClaimDependencies {
@@ -225,8 +224,13 @@ export class TableJobStore extends TableJobReads implements JobStore {
     this.events.emit(event);
   }
 
-  private reported(name: TransitionName, job: Job, detail?: Record<string, unknown>): Job {
-    this.report(name, job, detail);
-    return job;
+  private reported<T extends Job | Written>(name: TransitionName, written: T, detail?: Record<string, unknown>): T {
+    this.report(name, 'job' in written ? written.job : written, detail);
+    return written;
   }
+}
+
+/** A write that may have turned the job final: its children to tell follow it. */
+function finished(job: Job): Written {
+  return { job, followUps: childrenToTell(job) };
 }

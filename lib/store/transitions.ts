@@ -8,7 +8,7 @@
  * - claim: anyone, while `posted`, due, not past `dispatchBy` unstarted, with attempts left.
  * - takeOver: anyone, once the claimed job's lease (plus clock skew) has run out — conditioned on
  *   the exact `version` seen, so of two conductors taking over the same dead claim only one wins.
- * - heartbeat, consume, abandon, release, fail: only the owner, i.e. while `state = claimed AND
+ * - heartbeat, consume, abandon, handBack, fail: only the owner, i.e. while `state = claimed AND
  *   owner = <token of this claim>`. A token is unique per claim, so after a takeover every write
  *   of the old claim is refused, whatever the clocks say.
  * - failUnclaimed: the conductor or the sweeper, when attempts are spent and nobody holds a live
@@ -121,13 +121,13 @@ export function takeOver(seen: Job, request: ClaimRequest, ctx: TransitionContex
   };
 }
 
-export function heartbeat(job: Job, leaseMs: number, now: number): UpdateSpec {
-  return { ...ownedBy(job, 'heartbeat'), set: { leaseExpiresAt: now + leaseMs, updatedAt: now } };
+export function heartbeat(job: Job, leaseMs: number, ctx: TransitionContext): UpdateSpec {
+  return { ...ownedBy(job, 'heartbeat'), set: { leaseExpiresAt: ctx.now + leaseMs, updatedAt: ctx.now } };
 }
 
 /** The owner records what the running attempt reports through `ctx.progress()`. */
-export function progress(job: Job, value: unknown, now: number): UpdateSpec {
-  return { ...ownedBy(job, 'progress'), set: { progress: value, updatedAt: now } };
+export function progress(job: Job, value: unknown, ctx: TransitionContext): UpdateSpec {
+  return { ...ownedBy(job, 'progress'), set: { progress: value, updatedAt: ctx.now } };
 }
 
 /** The owner records success: `completed`, final. The result's size is checked by the caller. */
@@ -136,7 +136,8 @@ export function consume(job: Job, result: unknown, ctx: TransitionContext): Upda
 }
 
 /** The owner gives the job back after a retryable failure; it is claimable again at `retryAt`. */
-export function abandon(job: Job, error: ErrorInput, retryAt: number, now: number): UpdateSpec {
+export function abandon(job: Job, error: ErrorInput, retryAt: number, ctx: TransitionContext): UpdateSpec {
+  const { now } = ctx;
   return {
     ...ownedBy(job, 'abandon'),
     set: { state: JobState.posted, errors: withError(job, error, now), history: withAttempt(job, 'abandoned', now, error), waitUntil: retryAt, postedAt: retryAt, updatedAt: now },
@@ -144,11 +145,11 @@ export function abandon(job: Job, error: ErrorInput, retryAt: number, now: numbe
   };
 }
 
-/** The owner hands the job back without spending the attempt (it could not run it here). */
-export function release(job: Job, now: number): UpdateSpec {
+/** The owner hands the job back without spending the attempt (it could not run it here: its type is newer than this code). */
+export function handBack(job: Job, ctx: TransitionContext): UpdateSpec {
   return {
-    ...ownedBy(job, 'release'),
-    set: { state: JobState.posted, postedAt: now, updatedAt: now },
+    ...ownedBy(job, 'handBack'),
+    set: { state: JobState.posted, postedAt: ctx.now, updatedAt: ctx.now },
     add: { attempts: -1 },
     remove: ['owner', 'leaseExpiresAt'],
   };
@@ -225,12 +226,12 @@ export function deadLettered(job: Job): UpdateSpec {
  * Records that a new posting goes out for `seen` (sweeper, start-up repair). Conditioned on the
  * `version` seen: any write since (a claim, another sweeper's mark) makes this one stand down.
  */
-export function markPosted(seen: Job, postedAt: number, now: number): UpdateSpec {
+export function markPosted(seen: Job, postedAt: number, ctx: TransitionContext): UpdateSpec {
   return {
     kind: 'update',
     operation: 'markPosted',
     key: jobKey(seen.id),
-    set: { postedAt, updatedAt: now },
+    set: { postedAt, updatedAt: ctx.now },
     condition: '#state IN (:posted, :claimed) AND #version = :seenVersion',
     values: { ':posted': JobState.posted, ':claimed': JobState.claimed, ':seenVersion': seen.version },
     refused: stateRefusal(seen.id, 're-post'),

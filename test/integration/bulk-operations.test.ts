@@ -14,6 +14,8 @@ import { RequestMeter } from '../../bench/request-meter.js';
 import { InvalidStateError, StorageError } from '../../lib/errors.js';
 import { JobService } from '../../lib/job-service.js';
 import { ServiceOperationJobs } from '../../lib/maintenance/operation-jobs.js';
+import { Lifecycle } from '../../lib/lifecycle/lifecycle.js';
+import { PostingSender } from '../../lib/queue/posting-sender.js';
 import { OperationRunner } from '../../lib/maintenance/operation-runner.js';
 import { OperationService } from '../../lib/maintenance/operation-service.js';
 import type { OperationStore } from '../../lib/maintenance/operation.js';
@@ -237,7 +239,8 @@ describe('bulk operations', () => {
     try {
       const store = new DynamoJobStore(forJobs.documentClient, { tableName: h.table.tableName }, { now: h.clock.now });
       const operations = new DynamoOperationStore(forOperations.documentClient, { tableName: h.table.tableName });
-      const jobs = new ServiceOperationJobs({ store, service: new JobService({ store, queue: h.postings, registry: h.registry, now: h.clock.now }), queue: h.postings, now: h.clock.now });
+      const lifecycle = new Lifecycle({ store, postings: new PostingSender(h.postings, h.logger, h.clock.now), logger: h.logger });
+      const jobs = new ServiceOperationJobs({ store, service: new JobService({ store, queue: h.postings, registry: h.registry, now: h.clock.now, lifecycle }), lifecycle });
       const created = await ops.service.create({ action: 'retry', filter: { board: 'ops-cost', state: 'failed' } });
       const ended = await runUntilEnded(new OperationRunner({ operations, jobs, now: h.clock.now }), operations, created.id);
       expect(ended).toMatchObject({ state: 'succeeded', done: 100 });

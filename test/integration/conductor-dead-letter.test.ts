@@ -66,7 +66,7 @@ describe('the dead-letter copy of a failed job', () => {
     // Posted to the store alone, so the only posting is the redelivery sent below.
     const { job: posted } = await postBody(h.store, { type: 'demo.fail', maxAttempts: 1 });
     const claimed = await h.store.claim(posted.id, { owner: 'crashed-conductor', leaseMs: 60_000 });
-    const failed = await h.store.fail(claimed, { name: 'Error', message: 'boom' }, 'permanent error');
+    const { job: failed } = await h.store.fail(claimed, { name: 'Error', message: 'boom' }, 'permanent error');
     expect(failed.deadLetterReason).toBe('permanent error');
 
     await h.postings.send([{ id: posted.id }]);
@@ -83,8 +83,8 @@ describe('the dead-letter copy of a failed job', () => {
   it('is no longer owed once an operator retries the job, and recording an old copy leaves a later failure owed', async () => {
     // Posted to the store alone: no posting, so no conductor takes part.
     const { job: posted } = await postBody(h.store, { type: 'demo.fail', maxAttempts: 1 });
-    const first = await h.store.fail(await h.store.claim(posted.id, { owner: 'first', leaseMs: 60_000 }), { name: 'Error', message: 'one' }, 'permanent error');
-    const retried = await h.store.retry(posted.id);
+    const { job: first } = await h.store.fail(await h.store.claim(posted.id, { owner: 'first', leaseMs: 60_000 }), { name: 'Error', message: 'one' }, 'permanent error');
+    const { job: retried } = await h.store.retry(posted.id);
     expect(retried).toMatchObject({ state: 'posted', attempts: 0 });
     expect(retried.deadLetterReason).toBeUndefined();
 

@@ -71,14 +71,14 @@ describe('dead-letter queue', () => {
     expect(report.complete).toBe(true);
     expect(h.events('postings_repaired').flatMap((l) => l.ids as string[])).not.toContain(job.id);
     // An operator can act on it: once the type is deployed, a retry puts it back with a fresh budget.
-    expect(await h.store.retry(job.id)).toMatchObject({ state: 'posted', attempts: 0, errors: [{ name: 'UnknownJobTypeError' }] });
+    expect((await h.store.retry(job.id)).job).toMatchObject({ state: 'posted', attempts: 0, errors: [{ name: 'UnknownJobTypeError' }] });
     await h.store.trash(job.id);
   });
 
   it('a job posted by newer code is handed back without spending an attempt', async () => {
     const { job } = await postBody(h.store, { type: 'test.versioned' }, { typeVersion: 2 });
     await h.postings.send([{ id: job.id }]);
-    await waitFor(() => h.events('job_released', job.id).length > 0, { what: 'release' });
+    await waitFor(() => h.events('job_handed_back', job.id).length > 0, { what: 'the hand-back' });
     expect(await h.store.get(job.id)).toMatchObject({ state: 'posted', attempts: 0, typeVersion: 2 });
   });
 });

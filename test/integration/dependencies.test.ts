@@ -66,17 +66,17 @@ describe('dependencies', () => {
     const child = (await h.post({ type: 'demo.echo', dependsOn: [p1.id, p2.id] })).job;
     // p1 ends; its news is told three times, and the child's posting is injected twice.
     const c1 = await h.store.claim(p1.id, { owner: 'o1', leaseMs: 10_000 });
-    const done1 = await h.store.consume(c1, null);
+    const done1 = await h.settle(h.store.consume(c1, null));
     expect(done1.state).toBe('completed');
-    await h.store.repairWaiting(await h.store.get(child.id), await h.store.getMany([p1.id, p2.id]));
-    await h.store.repairWaiting(await h.store.get(child.id), await h.store.getMany([p1.id, p2.id]));
+    await h.lifecycle.apply(await h.store.repairWaiting(await h.store.get(child.id), await h.store.getMany([p1.id, p2.id])));
+    await h.lifecycle.apply(await h.store.repairWaiting(await h.store.get(child.id), await h.store.getMany([p1.id, p2.id])));
     await h.postings.send([{ id: child.id }, { id: child.id }]);
     h.startPolling();
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(await h.store.get(child.id)).toMatchObject({ state: 'waiting', waitingOn: [p2.id], attempts: 0 });
     // p2 ends: now, and only now, the child runs.
     const c2 = await h.store.claim(p2.id, { owner: 'o2', leaseMs: 10_000 });
-    await h.store.consume(c2, null);
+    await h.settle(h.store.consume(c2, null));
     const completed = await waitFor(inState(child.id, 'completed'));
     expect(completed.attempts).toBe(1);
     await h.stopPolling();

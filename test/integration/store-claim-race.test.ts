@@ -49,7 +49,7 @@ describe('claim race', () => {
     await expect(f.store.heartbeat(first, 5_000)).rejects.toBeInstanceOf(ClaimLostError);
     expect(await f.store.get(job.id)).toMatchObject({ state: 'claimed', owner: 'second' });
 
-    const done = await f.store.consume(second, { by: 'second' });
+    const { job: done } = await f.store.consume(second, { by: 'second' });
     expect(done).toMatchObject({ state: 'completed', result: { by: 'second' } });
     await expect(f.store.consume(second, { by: 'again' })).rejects.toBeInstanceOf(ClaimLostError);
     expect((await f.store.get(job.id)).result).toEqual({ by: 'second' });
@@ -92,7 +92,7 @@ describe('attempt budget', () => {
     await f.store.claim(job.id, { owner: 'crashed', leaseMs: 1_000 });
     f.clock.advance(1_000 + f.store.options.clockSkewMs + 1);
     await expect(f.store.claim(job.id, { owner: 'next', leaseMs: 1_000 })).rejects.toMatchObject({ reason: 'exhausted' });
-    const failed = await f.store.failUnclaimed(await f.store.get(job.id), 'exhausted');
+    const { job: failed } = await f.store.failUnclaimed(await f.store.get(job.id), 'exhausted');
     expect(failed).toMatchObject({ state: 'failed', attempts: 1 });
     expect(failed.errors.at(-1)?.name).toBe('AttemptsExhaustedError');
   });

@@ -9,6 +9,13 @@ import { RequestMeter } from '../../bench/request-meter.js';
 import { ManualClock } from '../support/clock.js';
 import { createTestTable, type TestTable } from '../support/table.js';
 import { DynamoJobStore } from '../../lib/dynamo/index.js';
+import { Lifecycle } from '../../lib/lifecycle/lifecycle.js';
+import { silentLogger } from '../../lib/logger.js';
+import type { PostingQueue } from '../../lib/queue/posting-queue.js';
+import { PostingSender } from '../../lib/queue/posting-sender.js';
+
+/** A queue for writes that send no posting: any use of it is a mistake the test should see. */
+const noPostingsExpected = new Proxy({}, { get: (_, name) => () => Promise.reject(new Error(`no posting expected, yet ${String(name)} was called`)) }) as PostingQueue;
 
 let table: TestTable;
 let store: DynamoJobStore;
@@ -43,7 +50,7 @@ describe('cost of one job', () => {
     const { job } = await postBody(store, { type: 'demo.echo', payload: { text: 'x'.repeat(200) } });
     // An owner token as the conductor makes them: invocation id and a random part.
     const claimed = await store.claim(job.id, { owner: '0f6c1d4e-8f0a-4d1b-9a57-3c2e8b7d9e10:Qx3_kP9a', leaseMs: 60_000 });
-    const done = await store.consume(claimed, { text: 'y'.repeat(200) });
+    const { job: done } = await store.consume(claimed, { text: 'y'.repeat(200) });
     const cost = meter.snapshot();
     // The premise: the finished item, every attribute included, is at most 1 KB.
     expect(itemBytes(await rawItem(done.id))).toBeLessThanOrEqual(1_024);
@@ -74,7 +81,10 @@ describe('cost of one job', () => {
     const { job } = await postBody(store, { type: 'demo.echo', board: 'cost-limited' });
     meter.reset();
     const claimed = await store.claim(job.id, { owner: 'a', leaseMs: 60_000 }, { semaphores: [{ kind: 'board', board: 'cost-limited' }] });
-    await store.consume(claimed, null);
+    // The consume, then its follow-up as the conductor applies it: the slot's release.
+    const written = await store.consume(claimed, null);
+    expect(written.followUps).toEqual([{ kind: 'dropHold', key: 'board#cost-limited', holder: { owner: 'a', jobId: job.id } }]);
+    await new Lifecycle({ store, postings: new PostingSender(noPostingsExpected, silentLogger, Date.now), logger: silentLogger }).settle(written);
     const cost = meter.snapshot();
     console.log('claim and consume on a maxRunning board:', JSON.stringify(cost));
     expect(cost.requests).toEqual({ 'DynamoDB.TransactWriteItems': 1, 'DynamoDB.GetItem': 1, 'DynamoDB.UpdateItem': 2 });

@@ -27,7 +27,7 @@ describe('DynamoItemTable.writeAll', () => {
     const a = await jobIn(f, 'failed');
     const b = await jobIn(f, 'completed');
     const before = [await f.store.get(a.id), await f.store.get(b.id)];
-    const error = await writer.writeAll([transition.retry(a, f.clock.now()), transition.trash(b, ctx())], 'retryAndTrash').catch((e: unknown) => e);
+    const error = await writer.writeAll([transition.retry(a, ctx()), transition.trash(b, ctx())], 'retryAndTrash').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidStateError);
     expect(error).toMatchObject({ jobId: b.id, state: 'completed' });
     expect([await f.store.get(a.id), await f.store.get(b.id)]).toEqual(before);

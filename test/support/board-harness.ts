@@ -15,7 +15,9 @@ import { JobService } from '../../lib/job-service.js';
 import { JsonLogger } from '../../lib/logger.js';
 import type { Job } from '../../lib/model.js';
 import { Sweeper } from '../../lib/maintenance/index.js';
-import { postingOf } from '../../lib/queue/posting-of.js';
+import { Lifecycle } from '../../lib/lifecycle/lifecycle.js';
+import { PostingSender } from '../../lib/queue/posting-sender.js';
+import type { Written } from '../../lib/store/follow-ups.js';
 import { SqsPostingQueue } from '../../lib/queue/sqs-posting-queue.js';
 import { JobTypeRegistry, type JobType } from '../../lib/registry.js';
 import { Conductor } from '../../lib/run/conductor.js';
@@ -61,6 +63,8 @@ export class BoardHarness {
   queue!: SqsEmulator;
   table!: TestTable;
   registry!: JobTypeRegistry;
+  /** Applies what follows each write (holds dropped, children told, postings sent). */
+  lifecycle!: Lifecycle;
   /** The posting queue (the SQS adapter on this harness's emulator). */
   postings!: SqsPostingQueue;
   logger!: JsonLogger;
@@ -77,9 +81,9 @@ export class BoardHarness {
     this.registry = new JobTypeRegistry(this.options.jobTypes ?? demoJobTypes);
     this.bus = new EventBus([logObserver(logger)]);
     const queue = (this.postings = SqsPostingQueue.single(this.sqs, this.queue.queueUrl, this.queue.deadLetterQueueUrl));
-    const onReleased = (jobs: Job[]) => queue.send(jobs.map((job) => postingOf(job, this.clock.now())));
-    this.store = new DynamoJobStore(this.documentClient, { tableName: this.table.tableName }, { now: this.clock.now, events: this.bus, onReleased });
-    this.jobs = new JobService({ store: this.store, queue, registry: this.registry, logger, now: this.clock.now });
+    this.store = new DynamoJobStore(this.documentClient, { tableName: this.table.tableName }, { now: this.clock.now, events: this.bus });
+    this.lifecycle = new Lifecycle({ store: this.store, postings: new PostingSender(queue, logger, this.clock.now), logger });
+    this.jobs = new JobService({ store: this.store, queue, registry: this.registry, logger, now: this.clock.now, lifecycle: this.lifecycle });
     this.conductor = this.newConductor();
     this.sweeper = this.newSweeper();
     return this;
@@ -94,9 +98,15 @@ export class BoardHarness {
       events: this.bus,
       logger: this.logger,
       now: this.clock.now,
+      lifecycle: this.lifecycle,
       boards: new BoardSettingsCache(this.store.boards, this.clock.now, this.options.boardSettingsMaxAgeMs ?? 200),
       options: { leaseMarginMs: 1_000, deadlineReserveMs: 500, minRemainingToStartMs: 1_000, ...this.options.conductor },
     });
+  }
+
+  /** A write through the store, with what follows it applied, as the conductor and the service apply it. */
+  async settle(written: Promise<Written>): Promise<Job> {
+    return this.lifecycle.settle(await written);
   }
 
   /** Posts a job as the API would: the body parsed by the contract, then the job service. */

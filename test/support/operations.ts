@@ -19,7 +19,7 @@ export interface OperationsFixture {
 
 export function operationsOn(h: BoardHarness): OperationsFixture {
   const store = new DynamoOperationStore(h.documentClient, { tableName: h.table.tableName });
-  const jobs = new ServiceOperationJobs({ store: h.store, service: h.jobs, queue: h.postings, logger: h.logger, now: h.clock.now });
+  const jobs = new ServiceOperationJobs({ store: h.store, service: h.jobs, lifecycle: h.lifecycle });
   return {
     store,
     service: new OperationService({ store, now: h.clock.now, logger: h.logger }),
@@ -34,7 +34,7 @@ export function jobsWith(base: OperationJobs, replaced: Partial<OperationJobs>):
     list: (query) => base.list(query),
     get: (id) => base.get(id),
     apply: (action, id) => base.apply(action, id),
-    post: (jobs) => base.post(jobs),
+    settle: (followUps) => base.settle(followUps),
     ...replaced,
   };
 }
@@ -47,7 +47,7 @@ export async function failedJobs(h: BoardHarness, n: number, body: Record<string
       Array.from({ length: Math.min(20, n - start) }, async () => {
         const { job } = await h.store.post(buildJob({ type: 'demo.fail', payload: { permanent: true }, maxAttempts: 1, ...body }, { typeVersion: 1 }, h.clock.now()));
         const claimed = await h.store.claim(job.id, { owner: `owner-${job.id}`, leaseMs: 60_000 });
-        return h.store.fail(claimed, { name: 'PermanentError', message: 'demo.fail always fails' }, 'permanent error');
+        return (await h.store.fail(claimed, { name: 'PermanentError', message: 'demo.fail always fails' }, 'permanent error')).job;
       }),
     );
     jobs.push(...batch);

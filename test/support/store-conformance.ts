@@ -45,11 +45,11 @@ const cases: TransitionCase[] = [
     refusedWith: () => ClaimRefusedError,
   },
   ownerOps((job) => f.store.heartbeat(job, f.leaseMs), 'claimed', 'heartbeat'),
-  ownerOps((job) => f.store.consume(job, { done: 1 }), 'completed', 'consume'),
-  ownerOps((job) => f.store.abandon(job, { name: 'Error', message: 'again' }, f.clock.now() + 1_000), 'posted', 'abandon'),
-  ownerOps((job) => f.store.fail(job, { name: 'Error', message: 'no' }, 'last attempt failed'), 'failed', 'fail'),
-  { name: 'trash', run: (job) => f.store.trash(job.id), allowedFrom: ['posted', 'claimedExpired'], expectedState: 'trashed', refusedWith: () => InvalidStateError },
-  { name: 'retry', run: (job) => f.store.retry(job.id), allowedFrom: ['failed', 'trashed'], expectedState: 'posted', refusedWith: () => InvalidStateError },
+  ownerOps(async (job) => (await f.store.consume(job, { done: 1 })).job, 'completed', 'consume'),
+  ownerOps(async (job) => (await f.store.abandon(job, { name: 'Error', message: 'again' }, f.clock.now() + 1_000)).job, 'posted', 'abandon'),
+  ownerOps(async (job) => (await f.store.fail(job, { name: 'Error', message: 'no' }, 'last attempt failed')).job, 'failed', 'fail'),
+  { name: 'trash', run: async (job) => (await f.store.trash(job.id)).job, allowedFrom: ['posted', 'claimedExpired'], expectedState: 'trashed', refusedWith: () => InvalidStateError },
+  { name: 'retry', run: async (job) => (await f.store.retry(job.id)).job, allowedFrom: ['failed', 'trashed'], expectedState: 'posted', refusedWith: () => InvalidStateError },
 ];
 
 /** The job as an owner knows it: for unclaimed situations, a forged owner token that never held it. */
@@ -108,7 +108,7 @@ describe('claim refusals say why', () => {
     f.clock.advance(1_000);
     const error = (await f.store.claim(job.id, { owner: 'o', leaseMs: 1 }).catch((e: unknown) => e)) as ClaimRefusedError;
     expect(error.reason).toBe('expired');
-    const failed = await f.store.failUnclaimed(await f.store.get(job.id), 'expired');
+    const { job: failed } = await f.store.failUnclaimed(await f.store.get(job.id), 'expired');
     expect(failed).toMatchObject({ state: 'failed', attempts: 0 });
     expect(failed.errors[0]?.name).toBe('DispatchExpiredError');
   });
@@ -123,13 +123,13 @@ describe('findOwner', () => {
   });
 });
 
-describe('release', () => {
+describe('handBack', () => {
   it('hands the job back without spending the attempt', async () => {
     const claimed = await jobIn(f, 'claimed');
-    const released = await f.store.release(claimed);
-    expect(released).toMatchObject({ state: 'posted', attempts: 0 });
-    expect(released.owner).toBeUndefined();
-    await expect(f.store.release(claimed)).rejects.toBeInstanceOf(ClaimLostError);
+    const { job: handedBack } = await f.store.handBack(claimed);
+    expect(handedBack).toMatchObject({ state: 'posted', attempts: 0 });
+    expect(handedBack.owner).toBeUndefined();
+    await expect(f.store.handBack(claimed)).rejects.toBeInstanceOf(ClaimLostError);
   });
 });
 
@@ -173,7 +173,7 @@ describe('post', () => {
   it('returns the existing job for a repeated post, and refuses the same id with another request', async () => {
     const job = buildJob({ type: 'demo.echo', id: `same-${Date.now()}`, payload: { n: 1 } }, undefined, f.clock.now());
     expect(await f.store.post(job)).toMatchObject({ created: true });
-    expect(await f.store.post({ ...job, createdAt: job.createdAt + 1 })).toEqual({ job, created: false });
+    expect(await f.store.post({ ...job, createdAt: job.createdAt + 1 })).toEqual({ job, created: false, followUps: [] });
     const other = buildJob({ type: 'demo.echo', id: job.id, payload: { n: 2 } }, undefined, f.clock.now());
     await expect(f.store.post(other)).rejects.toBeInstanceOf(ConflictError);
     expect(await f.store.get(job.id)).toEqual(job);
@@ -183,7 +183,7 @@ describe('post', () => {
 describe('failUnclaimed (exhausted) and deadLettered', () => {
   it('fails a job whose last lease ran out, owing a dead-letter copy until it is recorded', async () => {
     const last = await jobIn(f, 'claimedExpired', { maxAttempts: 1 });
-    const failed = await f.store.failUnclaimed(last, 'exhausted', 'attempts exhausted');
+    const { job: failed } = await f.store.failUnclaimed(last, 'exhausted', 'attempts exhausted');
     expect(failed).toMatchObject({ state: 'failed', deadLetterReason: 'attempts exhausted' });
     await f.store.deadLettered(failed);
     expect((await f.store.get(last.id)).deadLetterReason).toBeUndefined();
@@ -192,7 +192,7 @@ describe('failUnclaimed (exhausted) and deadLettered', () => {
 });
 
 describe('bad calls are refused with the right typed error and change nothing', () => {
-  it.each(['heartbeat', 'consume', 'abandon', 'release', 'fail'] as const)('%s of a job object without an owner token is ClaimLostError, not a StorageError', async (operation) => {
+  it.each(['heartbeat', 'consume', 'abandon', 'handBack', 'fail'] as const)('%s of a job object without an owner token is ClaimLostError, not a StorageError', async (operation) => {
     const claimed = await jobIn(f, 'claimed');
     const before = await f.store.get(claimed.id);
     const tokenless = { ...claimed, owner: undefined };
@@ -200,7 +200,7 @@ describe('bad calls are refused with the right typed error and change nothing', 
       heartbeat: () => f.store.heartbeat(tokenless, f.leaseMs),
       consume: () => f.store.consume(tokenless, {}),
       abandon: () => f.store.abandon(tokenless, { name: 'E', message: 'm' }, f.clock.now()),
-      release: () => f.store.release(tokenless),
+      handBack: () => f.store.handBack(tokenless),
       fail: () => f.store.fail(tokenless, { name: 'E', message: 'm' }, 'r'),
     }[operation];
     await expect(run()).rejects.toBeInstanceOf(ClaimLostError);

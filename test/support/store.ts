@@ -31,15 +31,15 @@ export const SITUATIONS: readonly Situation[] = ['posted', 'claimed', 'claimedEx
 export async function jobIn(f: StoreFixture, situation: Situation, body: Record<string, unknown> = {}): Promise<Job> {
   const { job } = await postBody(f.store, { type: 'demo.echo', payload: { situation }, ...body }, undefined, f.clock.now());
   if (situation === 'posted') return job;
-  if (situation === 'trashed') return f.store.trash(job.id);
+  if (situation === 'trashed') return (await f.store.trash(job.id)).job;
   const claimed = await f.store.claim(job.id, { owner: `owner-${job.id}`, leaseMs: situation === 'claimedExpired' ? 1 : f.leaseMs });
   if (situation === 'claimedExpired') {
     f.clock.advance(f.store.options.clockSkewMs + 10);
     return claimed;
   }
   if (situation === 'claimed') return claimed;
-  if (situation === 'completed') return f.store.consume(claimed, { ok: true });
-  return f.store.fail(claimed, { name: 'Error', message: 'boom' }, 'last attempt failed');
+  if (situation === 'completed') return (await f.store.consume(claimed, { ok: true })).job;
+  return (await f.store.fail(claimed, { name: 'Error', message: 'boom' }, 'last attempt failed')).job;
 }
 
 /** Posts a body to the fixture's store at the fixture's clock time. */

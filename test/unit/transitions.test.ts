@@ -59,7 +59,7 @@ describe('takeOver', () => {
 
 describe("the owner's writes", () => {
   it('heartbeat extends the lease, only for the owner', () => {
-    const spec = transition.heartbeat(claimed, 10_000, now);
+    const spec = transition.heartbeat(claimed, 10_000, ctx);
     ownerCondition(spec);
     expect(spec.set).toEqual({ leaseExpiresAt: now + 10_000, updatedAt: now });
   });
@@ -70,13 +70,13 @@ describe("the owner's writes", () => {
     expect(spec.remove).toEqual(expect.arrayContaining(['openShard', 'leaseExpiresAt']));
   });
   it('abandon posts the job again at the retry time with the error recorded', () => {
-    const spec = transition.abandon(claimed, { name: 'Error', message: 'again' }, now + 2_000, now);
+    const spec = transition.abandon(claimed, { name: 'Error', message: 'again' }, now + 2_000, ctx);
     ownerCondition(spec);
     expect(spec.set).toMatchObject({ state: 'posted', waitUntil: now + 2_000, postedAt: now + 2_000, errors: [{ attempt: 1, name: 'Error', message: 'again', at: now }] });
     expect(spec.remove).toEqual(['owner', 'leaseExpiresAt']);
   });
-  it('release gives the attempt back', () => {
-    const spec = transition.release(claimed, now);
+  it('handBack gives the attempt back', () => {
+    const spec = transition.handBack(claimed, ctx);
     ownerCondition(spec);
     expect(spec.add).toEqual({ attempts: -1 });
     expect(spec.set.state).toBe('posted');
@@ -107,7 +107,7 @@ describe("operators' and maintenance's writes", () => {
     expect(transition.trash({ ...claimed, state: 'posted', board: 'mail' }, ctx).set).toMatchObject({ doneShard: expect.stringMatching(/^trashed#mail#\d\d$/) });
   });
   it('retry is allowed from failed or trashed, and puts the job back in the open index with a fresh budget', () => {
-    const spec = transition.retry({ ...claimed, state: 'failed' }, now);
+    const spec = transition.retry({ ...claimed, state: 'failed' }, ctx);
     expect(spec.condition).toBe('#state IN (:failed, :trashed)');
     expect(spec.set).toMatchObject({ state: 'posted', attempts: 0, openShard: expect.stringMatching(/^open#\d\d$/) });
     expect(spec.remove).toEqual(expect.arrayContaining(['doneShard', 'owner', 'result', 'deadLetterReason']));
@@ -143,14 +143,14 @@ describe("operators' and maintenance's writes", () => {
   });
   it('suspend takes posted or waiting jobs (or a dead claim); resume only suspended ones', () => {
     expect(transition.suspend({ ...claimed, state: 'posted' }, ctx).condition).toBe('#state IN (:posted, :waiting) OR (#state = :claimed AND #leaseExpiresAt < :expiredBefore)');
-    const resume = transition.resume({ ...claimed, state: 'suspended' }, now, now);
+    const resume = transition.resume({ ...claimed, state: 'suspended' }, now, ctx);
     expect(resume.condition).toBe('#state = :suspended AND attribute_not_exists(#waitingOn)');
-    expect(transition.resume({ ...claimed, state: 'suspended', waitingOn: ['p'] }, now, now).set).toMatchObject({ state: 'waiting' });
+    expect(transition.resume({ ...claimed, state: 'suspended', waitingOn: ['p'] }, now, ctx).set).toMatchObject({ state: 'waiting' });
     expect(resume.set).toMatchObject({ state: 'posted', postedAt: now });
     expect(resume.refused(item({ state: 'posted' }))).toBeInstanceOf(InvalidStateError);
   });
   it('markPosted is conditioned on the version read, so a claim in between makes it stand down', () => {
-    const spec = transition.markPosted(claimed, now, now);
+    const spec = transition.markPosted(claimed, now, ctx);
     expect(spec.condition).toContain('#version = :seenVersion');
     expect(spec.values).toMatchObject({ ':seenVersion': 4 });
   });
@@ -173,14 +173,14 @@ describe("operators' and maintenance's writes", () => {
 
 describe('renderUpdate', () => {
   it('guards every update with attribute_exists(pk), bumps the version, and sends only the values it uses', () => {
-    const rendered = renderUpdate(transition.heartbeat(claimed, 10_000, now));
+    const rendered = renderUpdate(transition.heartbeat(claimed, 10_000, ctx));
     expect(rendered.ConditionExpression).toBe('attribute_exists(#pk) AND (#state = :claimed AND #owner = :owner)');
     expect(rendered.UpdateExpression).toBe('SET #version = #version + :one, #leaseExpiresAt = :set_leaseExpiresAt, #updatedAt = :set_updatedAt');
     expect(rendered.ExpressionAttributeNames['#pk']).toBe('pk');
     expect(Object.keys(rendered.ExpressionAttributeValues).sort()).toEqual([':claimed', ':one', ':owner', ':set_leaseExpiresAt', ':set_updatedAt']);
   });
   it('renders arithmetic and removals', () => {
-    const rendered = renderUpdate(transition.release(claimed, now));
+    const rendered = renderUpdate(transition.handBack(claimed, ctx));
     expect(rendered.UpdateExpression).toContain('#attempts = #attempts + :add_attempts');
     expect(rendered.UpdateExpression).toContain('REMOVE #owner, #leaseExpiresAt');
     expect(rendered.ExpressionAttributeValues[':add_attempts']).toBe(-1);

@@ -8,7 +8,8 @@ import { transactionError } from '../../lib/dynamo/dynamo-item-table.js';
 
 const now = 1_000_000;
 const job: Job = { id: 'j1', type: 't', typeVersion: 1, payload: {}, state: 'claimed', owner: 'a', leaseExpiresAt: now, attempts: 1, maxAttempts: 3, errors: [], createdAt: 0, updatedAt: 0, timeoutSeconds: 60, version: 2, requestHash: 'h' };
-const specs = [transition.heartbeat({ ...job, id: 'other' }, 1_000, now), transition.heartbeat(job, 1_000, now)];
+const ctx = { now, clockSkewMs: 1_000, retentionDays: 7 };
+const specs = [transition.heartbeat({ ...job, id: 'other' }, 1_000, ctx), transition.heartbeat(job, 1_000, ctx)];
 
 describe('transactionError', () => {
   it('is the refusing item’s own error, built from the item the cancellation returned', () => {
