@@ -22,7 +22,7 @@ import { PostingSender } from './queue/posting-sender.js';
 import type { FollowUp, Written } from './store/follow-ups.js';
 import type { PostingQueue } from './queue/posting-queue.js';
 import type { JobTypeRegistry } from './registry.js';
-import type { JobStore, ListPage, ListQuery } from './store/index.js';
+import type { JobStore, ListPage, JobListQuery } from './store/index.js';
 import type { CountByState } from './states.js';
 
 export interface JobServiceDependencies {
@@ -112,7 +112,7 @@ export class JobService {
     return this.deps.store.get(id);
   }
 
-  list(query: ListQuery): Promise<ListPage> {
+  list(query: JobListQuery): Promise<ListPage> {
     return this.deps.store.list(query);
   }
 

@@ -75,8 +75,13 @@ export interface Job {
   /** Token of the claim that owns (or last owned) the job. */
   owner?: string;
   leaseExpiresAt?: number;
-  /** Claims taken so far. Never exceeds `maxAttempts`. */
+  /** Claims that spent an attempt. Never exceeds `maxAttempts`. */
   attempts: number;
+  /**
+   * Runs started, whether or not they spent an attempt (a job handed back to newer code, or one
+   * retried by an operator, runs again without the attempt counting). Absent until the first run.
+   */
+  runs?: number;
   maxAttempts: number;
   errors: JobErrorRecord[];
   /** The last attempts, oldest first; absent until an attempt has ended. */

@@ -13,7 +13,7 @@
 import { ClaimLostError, InvalidStateError, NotFoundError, StorageError, isJobboardError } from '../errors.js';
 import type { Job } from '../model.js';
 import { isFinal, type JobState } from '../states.js';
-import type { ListQuery } from '../store/listing.js';
+import type { JobListQuery } from '../store/listing.js';
 import { ACTION_STATES, type Operation, type OperationAction, type OperationCounts, type OperationFilter, type OperationPosition } from './operation.js';
 import { boardOf } from '../boards/board.js';
 
@@ -35,7 +35,7 @@ export function passState(operation: Pick<Operation, 'action' | 'filter'>, posit
  * the open index and end time on the done index; since a job ends after it is created,
  * `createdAfter` also bounds end time from below, while `createdBefore` is checked on the items.
  */
-export function sliceQuery(operation: Pick<Operation, 'action' | 'filter' | 'createdAt'>, position: OperationPosition, limit: number): ListQuery | undefined {
+export function sliceQuery(operation: Pick<Operation, 'action' | 'filter' | 'createdAt'>, position: OperationPosition, limit: number): JobListQuery | undefined {
   const state = passState(operation, position);
   if (state === undefined) return undefined;
   const { filter } = operation;

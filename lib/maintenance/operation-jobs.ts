@@ -10,13 +10,13 @@ import type { JobService } from '../job-service.js';
 import type { Lifecycle } from '../lifecycle/lifecycle.js';
 import type { Job } from '../model.js';
 import type { FollowUp, Written } from '../store/follow-ups.js';
-import type { JobStore, ListPage, ListQuery } from '../store/index.js';
+import type { JobStore, ListPage, JobListQuery } from '../store/index.js';
 import { NotFoundError, isJobboardError } from '../errors.js';
 import type { OperationAction } from './operation.js';
 
 /** The jobs side of an operation runner. */
 export interface OperationJobs {
-  list(query: ListQuery): Promise<ListPage>;
+  list(query: JobListQuery): Promise<ListPage>;
   /** The job, read consistently; undefined when there is none. */
   get(id: string): Promise<Job | undefined>;
   /** Applies the action to one job; answers what follows (a retried or resumed job's posting). Refusals throw as the single-job route's do. */
@@ -34,7 +34,7 @@ export interface ServiceOperationJobsDependencies {
 export class ServiceOperationJobs implements OperationJobs {
   constructor(private readonly deps: ServiceOperationJobsDependencies) {}
 
-  list(query: ListQuery): Promise<ListPage> {
+  list(query: JobListQuery): Promise<ListPage> {
     return this.deps.store.list(query);
   }
 

@@ -31,7 +31,8 @@ import type { Job } from '../model.js';
 import { addCounts, judgePending, matchesOperation, passState, sliceQuery, transitionFailure } from './bulk-operation.js';
 import type { FollowUp } from '../store/follow-ups.js';
 import type { OperationJobs } from './operation-jobs.js';
-import { NO_COUNTS, OperationLeaseError, operationIdTime, type Operation, type OperationCounts, type OperationPosition, type OperationStore } from './operation.js';
+import { NO_COUNTS, operationIdTime, type Operation, type OperationCounts, type OperationPosition, type OperationStore } from './operation.js';
+import { OperationLeaseError } from './errors.js';
 
 export interface OperationRunnerOptions {
   /** Jobs listed per slice: 1–100 (a list page). */

@@ -10,7 +10,6 @@
  * (`pending`: the ids and versions it is about to act on), so that a run killed between acting
  * on jobs and saving its position can tell, on the next run, which of them it had acted on.
  */
-import { JobboardError } from '../errors.js';
 import { JobState } from '../states.js';
 
 export const OPERATION_ACTIONS = ['retry', 'trash', 'suspend', 'resume'] as const;
@@ -109,30 +108,6 @@ export function operationId(nowMs: number, randomHex: string): string {
 export function operationIdTime(id: string): number | undefined {
   const match = /^([0-9a-z]{9})-/.exec(id);
   return match === null ? undefined : parseInt(match[1] as string, 36);
-}
-
-/** No operation of this id. Answers 404 like a missing job. */
-export class OperationNotFoundError extends JobboardError {
-  override readonly name = 'OperationNotFoundError';
-  readonly code = 'NotFoundError';
-  constructor(readonly operationId: string) {
-    super(`operation ${operationId} does not exist`);
-  }
-}
-
-/**
- * A runner may not write the operation: `held` by another runner's live lease, `ended`
- * already, `missing`, or `lost` (another runner took over, or it ended, since this one acquired it).
- */
-export class OperationLeaseError extends JobboardError {
-  override readonly name = 'OperationLeaseError';
-  readonly code = 'OperationLeaseError';
-  constructor(
-    readonly operationId: string,
-    readonly reason: 'held' | 'ended' | 'missing' | 'lost',
-  ) {
-    super(`operation ${operationId}: lease ${reason}`);
-  }
 }
 
 /** One page of operations, newest first. */

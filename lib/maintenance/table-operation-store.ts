@@ -23,22 +23,12 @@
 import { STORE_DEFAULTS } from '../config.js';
 import { ConflictError } from '../errors.js';
 import type { JobState } from '../states.js';
-import {
-  OperationLeaseError,
-  OperationNotFoundError,
-  operationIdTime,
-  type Operation,
-  type OperationCounts,
-  type OperationPage,
-  type OperationPosition,
-  type OperationState,
-  type OperationStore,
-  type PendingSlice,
-} from './operation.js';
+import { operationIdTime, type Operation, type OperationCounts, type OperationPage, type OperationPosition, type OperationState, type OperationStore, type PendingSlice } from './operation.js';
 import type { ItemTable } from '../store/item-table.js';
 import { registryNames, registryUpdate } from '../store/registries.js';
 import type { UpdateSpec } from '../store/write-spec.js';
 import { itemKey } from '../table.js';
+import { OperationLeaseError, OperationNotFoundError } from './errors.js';
 
 export interface TableOperationStoreOptions {
   /** How long an ended operation is kept (TTL), and how far back listings look. */

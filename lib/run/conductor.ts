@@ -34,7 +34,7 @@ export interface Invocation {
   getRemainingTimeInMillis(): number;
 }
 
-export interface BatchResult {
+export interface BatchResponse {
   batchItemFailures: { itemIdentifier: string }[];
 }
 
@@ -90,7 +90,7 @@ export class Conductor {
   }
 
   /** Processes one batch; the result is Lambda's ReportBatchItemFailures response. */
-  async processBatch(records: readonly PostingRecord[], invocation: Invocation): Promise<BatchResult> {
+  async processBatch(records: readonly PostingRecord[], invocation: Invocation): Promise<BatchResponse> {
     const deadline = this.now() + invocation.getRemainingTimeInMillis();
     // The queue hides a received batch for its visibility timeout, at least 6 × the function's
     // timeout (90 minutes for a 15-minute conductor). Hide it only as long as the first lease
@@ -180,7 +180,8 @@ export class Conductor {
     const started = this.now();
     let job = claimed;
     const result = await runJob(type, job, {
-      runLimitMs: Math.max(0, Math.min(claimed.timeoutSeconds * 1_000, deadline - started - this.options.deadlineReserveMs)),
+      jobTimeoutMs: claimed.timeoutSeconds * 1_000,
+      deadlineMs: Math.max(0, deadline - started - this.options.deadlineReserveMs),
       // Renew well before the lease runs out, so a live run is never taken over.
       renewEveryMs: Math.max(250, Math.floor(this.leaseMs(deadline) / 2)),
       renew: async () => {

@@ -11,8 +11,10 @@ import { backoffMs } from './backoff.js';
 
 /** Why a run was stopped from outside its own code. */
 export type StopReason =
-  /** The job's timeout, or the invocation's deadline, came first. */
-  | 'timeout'
+  /** The job's own `timeoutSeconds` ran out. */
+  | 'jobTimeout'
+  /** The invocation's deadline came first: the run had time left, the conductor did not. */
+  | 'invocationDeadline'
   /** An operator cancelled the running job. */
   | 'cancelled'
   /** An operator (or the job itself) suspended it. */
@@ -72,7 +74,7 @@ export function decideOutcome(job: Job, run: RunResult, context: { now: number; 
   if (run.kind === 'stopped' && run.reason === 'claimLost') return { transition: 'none', posting: { action: 'delete' } };
   if (run.kind === 'stopped' && (run.reason === 'cancelled' || run.reason === 'suspended')) return { transition: 'stop', reason: run.reason, posting: { action: 'delete' } };
   if (run.kind === 'threw' && isSuspendError(run.error)) return { transition: 'stop', reason: 'suspended', error: describeError(run.error), posting: { action: 'delete' } };
-  const error: ErrorInput = run.kind === 'stopped' ? { name: 'TimeoutError', message: `run stopped after ${run.afterMs} ms` } : describeError(run.error);
+  const error: ErrorInput = run.kind === 'stopped' ? stoppedError(run.reason, run.afterMs) : describeError(run.error);
   if (run.kind === 'threw' && isPermanentError(run.error)) return fail(error, 'permanent error');
   if (job.attempts >= job.maxAttempts) return fail(error, `attempts exhausted (${job.attempts} of ${job.maxAttempts})`);
   const delayMs = backoffMs(job.attempts, context.backoff, context.random);
@@ -88,4 +90,10 @@ function fail(error: ErrorInput, reason: string): Outcome {
 export function describeError(error: unknown): ErrorInput {
   if (error instanceof Error) return { name: error.name || 'Error', message: error.message };
   return { name: 'Error', message: typeof error === 'string' ? error : JSON.stringify(error) ?? String(error) };
+}
+
+/** Both stops are a `TimeoutError` to the job's history; the message tells whose clock ran out. */
+function stoppedError(reason: StopReason, afterMs: number): ErrorInput {
+  const whose = reason === 'invocationDeadline' ? "the invocation's deadline" : "the job's timeout";
+  return { name: 'TimeoutError', message: `run stopped after ${afterMs} ms by ${whose}` };
 }

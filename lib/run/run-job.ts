@@ -13,10 +13,13 @@ import type { Job } from '../model.js';
 import type { JobType } from '../registry.js';
 import type { RunResult, StopReason } from './outcome.js';
 import { PROGRESS_EVERY_MS, ProgressReporter } from './progress-reporter.js';
+import { RunStoppedError } from './errors.js';
 
 export interface RunJobOptions {
-  /** The run is aborted after this long (the job's timeout, bounded by the invocation). */
-  runLimitMs: number;
+  /** The job's timeout: the run is stopped (`jobTimeout`) after this long. */
+  jobTimeoutMs: number;
+  /** Time left to the invocation (less what the conductor needs to record the outcome): the run is stopped (`invocationDeadline`) after this long if it is shorter. */
+  deadlineMs: number;
   /** The conductor renews the lease this often on its own, so a long run keeps its claim. */
   renewEveryMs: number;
   /** Extends the lease and the posting's visibility; returns the job as it now stands. */
@@ -30,14 +33,6 @@ export interface RunJobOptions {
   logger: Logger;
   /** Epoch ms. */
   now: () => number;
-}
-
-/** The abort reason a job's signal carries: why it must stop. */
-export class RunStoppedError extends Error {
-  override readonly name = 'RunStoppedError';
-  constructor(readonly reason: StopReason, message: string) {
-    super(message);
-  }
 }
 
 export async function runJob(type: JobType, job: Job, options: RunJobOptions): Promise<RunResult> {
@@ -87,7 +82,10 @@ export async function runJob(type: JobType, job: Job, options: RunJobOptions): P
       else options.logger.warn('lease_renewal_failed', { jobId: job.id, error });
     });
   }, options.renewEveryMs);
-  const timeout = setTimeout(() => stop('timeout', `run limit of ${options.runLimitMs} ms reached`), options.runLimitMs);
+  const timeout =
+    options.jobTimeoutMs <= options.deadlineMs
+      ? setTimeout(() => stop('jobTimeout', `job timeout of ${options.jobTimeoutMs} ms reached`), Math.max(0, options.jobTimeoutMs))
+      : setTimeout(() => stop('invocationDeadline', `invocation deadline reached after ${options.deadlineMs} ms`), Math.max(0, options.deadlineMs));
   const progress = new ProgressReporter(
     options.reportProgress ?? (async () => undefined),
     now,

@@ -9,7 +9,6 @@
  * is posted at most once (a repeated post with the same body answers the existing job).
  */
 import { Cron } from 'croner';
-import { JobboardError } from '../errors.js';
 import type { PRIORITIES } from '../model.js';
 
 export const OVERLAP_POLICIES = ['skip', 'allow'] as const;
@@ -141,15 +140,6 @@ function cronOf(expression: string, timezone: string): Cron {
     parsed.set(key, cron);
   }
   return cron;
-}
-
-/** No schedule of this name. Answers 404 like a missing job. */
-export class ScheduleNotFoundError extends JobboardError {
-  override readonly name = 'ScheduleNotFoundError';
-  readonly code = 'NotFoundError';
-  constructor(readonly schedule: string) {
-    super(`schedule ${schedule} does not exist`);
-  }
 }
 
 /** Where schedules are kept. Only the DynamoDB implementation speaks to the SDK. */

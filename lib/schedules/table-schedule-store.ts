@@ -13,15 +13,12 @@
 import { itemKey } from '../table.js';
 import type { ItemTable } from '../store/item-table.js';
 import { registryNames, registryUpdate } from '../store/registries.js';
-import { ScheduleNotFoundError, type Schedule, type ScheduleSpec, type ScheduleStore } from './schedule.js';
+import { type Schedule, type ScheduleSpec, type ScheduleStore } from './schedule.js';
+import { ScheduleNotFoundError } from './errors.js';
+import { SlotTakenError } from './errors.js';
 
 /** The item listing every schedule's name. */
 export const SCHEDULE_REGISTRY_KEY = itemKey('schedule', '*');
-
-/** A tick's record of a slot was refused: another ticker recorded this slot, or a later one, first. */
-class SlotTakenError extends Error {
-  override readonly name = 'SlotTakenError';
-}
 
 /** Settings that a PUT may leave out: removed from the item when absent. */
 const OPTIONAL_SETTINGS = ['board', 'priority', 'maxAttempts', 'timeoutSeconds', 'cron', 'everySeconds'] as const;

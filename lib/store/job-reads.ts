@@ -14,7 +14,7 @@ import { IndexReader } from './index-reader.js';
 import { jobFromItem } from './item-codec.js';
 import type { OpenJobsPage } from './job-store.js';
 import { allShards, openShardKey, timeSortPrefix } from './keys.js';
-import { JobListing, type ListPage, type ListQuery } from './listing.js';
+import { JobListing, type ListPage, type JobListQuery } from './listing.js';
 import { leaseExpired } from './refusals.js';
 import type { ItemTable } from './item-table.js';
 
@@ -66,7 +66,7 @@ export class TableJobReads {
     return new Map([...found.values()].map((job) => [job.id, job]));
   }
 
-  async list(query: ListQuery = {}): Promise<ListPage> {
+  async list(query: JobListQuery = {}): Promise<ListPage> {
     return this.listing.list(query, await this.boardsOf(query.board));
   }
 

@@ -16,7 +16,7 @@
 import type { BoardDirectory } from '../boards/board.js';
 import type { StoreOptions } from '../config.js';
 import type { ErrorInput, Job, StopRequest } from '../model.js';
-import type { ListPage, ListQuery } from './listing.js';
+import type { ListPage, JobListQuery } from './listing.js';
 import type { SemaphoreRequest } from './semaphores.js';
 import type { ClaimRequest } from './transitions.js';
 import type { FinishedParent, FollowUp, Written } from './follow-ups.js';
@@ -115,7 +115,7 @@ export interface JobStore {
   markPosted(seen: Job, postedAt: number): Promise<boolean>;
 
   /** Jobs in order, filtered, one bounded page at a time. */
-  list(query?: ListQuery): Promise<ListPage>;
+  list(query?: JobListQuery): Promise<ListPage>;
   /** How many jobs are in each state, on one board or on all. */
   count(board?: string): Promise<CountByState>;
   /** The jobs of these ids that exist. */

@@ -20,7 +20,7 @@ import { decodeCursor, encodeCursor, type CursorPosition } from './cursor.js';
 import type { IndexEntry, IndexReader } from './index-reader.js';
 import { allShards, doneShardKey, openShardKey, timeSortPrefix } from './keys.js';
 
-export interface ListQuery {
+export interface JobListQuery {
   state?: JobState;
   type?: string;
   /** Only this board's jobs (default: every board's). */
@@ -72,7 +72,7 @@ export class JobListing {
    * Without a state filter the list walks open jobs (by creation), then finished ones (by end
    * time), in the order asked for within each.
    */
-  async list(query: ListQuery, boards: readonly string[]): Promise<ListPage> {
+  async list(query: JobListQuery, boards: readonly string[]): Promise<ListPage> {
     const limit = checkQuery(query);
     const descending = query.order === 'desc';
     const fingerprint = [query.state, query.type, query.board, query.priority, query.order, query.from, query.to].map((part) => part ?? '').join('|');
@@ -140,7 +140,7 @@ export class JobListing {
 }
 
 /** The page size, once the query's limit and state are known to be valid. */
-function checkQuery(query: ListQuery): number {
+function checkQuery(query: JobListQuery): number {
   const limit = query.limit ?? LIMITS.listLimitDefault;
   if (!Number.isInteger(limit) || limit < 1 || limit > LIMITS.listLimitMax) {
     throw new ValidationError(`limit must be a whole number from 1 to ${LIMITS.listLimitMax}`, [{ path: 'limit', message: 'out of range' }]);

@@ -6,10 +6,10 @@
 import { NotFoundError, StorageError, isJobboardError } from '../errors.js';
 import type { Job } from '../model.js';
 import { isFinal } from '../states.js';
-import { JobExistsError } from './refusals.js';
 import * as transition from './transitions.js';
-import { claimUniqueKey, DuplicateError, replaceUniqueKey, UniqueKeyTakenError } from './unique-keys.js';
+import { claimUniqueKey, replaceUniqueKey } from './unique-keys.js';
 import type { ItemTable } from './item-table.js';
+import { JobExistsError, DuplicateError, UniqueKeyTakenError } from './errors.js';
 
 export interface PostJobDependencies {
   table: ItemTable;

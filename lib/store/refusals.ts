@@ -3,7 +3,7 @@
  * item comes from `ReturnValuesOnConditionCheckFailure: ALL_OLD` (or a transaction's
  * `CancellationReasons`), never from a second read.
  */
-import { ClaimLostError, ConflictError, InvalidStateError, NotFoundError } from '../errors.js';
+import { ClaimLostError, InvalidStateError, NotFoundError } from '../errors.js';
 import type { Job } from '../model.js';
 import { JobState, isFinal } from '../states.js';
 import { jobFromItem } from './item-codec.js';
@@ -34,13 +34,6 @@ export function stateRefusal(id: string, action: string): Refusal {
     const why = isFinal(current.state) ? `it is already ${current.state}` : current.state === JobState.claimed ? 'it is claimed under a live lease' : `it is ${current.state}`;
     return new InvalidStateError(`cannot ${action} job ${id}: ${why}`, { jobId: id, state: current.state, owner: current.owner });
   });
-}
-
-/** A post whose id is taken. `existing` lets the store answer a repeated post with the original. */
-export class JobExistsError extends ConflictError {
-  constructor(readonly existing: Job) {
-    super(`job ${existing.id} already exists with a different request`, { jobId: existing.id, state: existing.state });
-  }
 }
 
 /** True when the claimed job's lease has run out, clock skew included: another claim may take over. */

@@ -12,11 +12,11 @@
  *   found not claimed by that token under a live lease. Conditioned on the entry still being
  *   there, so of two clearers one removes it and the other changes nothing.
  */
-import { ClaimRefusedError } from '../errors.js';
 import type { Scope } from '../model.js';
 import { boardKey, settingsFromItem } from './board-items.js';
 import type { UpdateSpec } from './write-spec.js';
 import { itemKey } from '../table.js';
+import { SemaphoreBusyError } from './errors.js';
 
 /** What a claim must hold besides the job: its board's slot, or a scope. */
 export type SemaphoreRequest = { kind: 'board'; board: string } | { kind: 'scope'; key: string; limit: number };
@@ -46,19 +46,6 @@ export function semaphoreKey(request: SemaphoreRequest): string {
 export function holdersFromItem(item: Record<string, unknown> | undefined): Holder[] {
   const holders = item?.holders;
   return holders instanceof Set ? [...(holders as Set<string>)].map(parseHolder) : [];
-}
-
-/** A claim refused by a semaphore: its board is paused or full, or its scope is held. `holders`: who held it. */
-export class SemaphoreBusyError extends ClaimRefusedError {
-  constructor(
-    readonly request: SemaphoreRequest,
-    readonly holders: readonly Holder[],
-    readonly paused: boolean,
-    jobId: string,
-  ) {
-    const what = request.kind === 'board' ? `board ${request.board} ${paused ? 'is paused' : 'runs its maxRunning jobs'}` : `scope ${request.key} is held`;
-    super(request.kind === 'board' ? 'boardBusy' : 'scopeBusy', `${what} (${holders.length} holder${holders.length === 1 ? '' : 's'})`, 1_000, { jobId });
-  }
 }
 
 /** The gate of each kind: a board's item says its own limit and pause; a scope's limit comes with the request. */

@@ -12,10 +12,11 @@ import type { Job } from '../model.js';
 import { JobState } from '../states.js';
 import type { IndexReader } from './index-reader.js';
 import { leaseExpired } from './refusals.js';
-import { acquire, clearStale, semaphoreKey, SemaphoreBusyError, type Holder, type SemaphoreRequest } from './semaphores.js';
+import { acquire, clearStale, semaphoreKey, type Holder, type SemaphoreRequest } from './semaphores.js';
 import type { UpdateSpec } from './write-spec.js';
 import type { ItemTable } from './item-table.js';
 import { jobKey } from '../table.js';
+import { SemaphoreBusyError } from './errors.js';
 
 export interface SlotClaimDependencies {
   table: ItemTable;

@@ -23,12 +23,13 @@
 import type { CountedRecord, StreamCounters } from '../events/stream-processor.js';
 import { compareSequences, sumDeltas } from '../events/state-change.js';
 import { StorageError, isJobboardError } from '../errors.js';
-import { JOB_STATES, type CountByState, type JobState } from '../states.js';
+import { JOB_STATES, type CountByState } from '../states.js';
 import { TABLE, itemKey } from '../table.js';
 import type { JobCounts } from './counting.js';
 import type { ItemTable } from './item-table.js';
 import { shardOf } from './keys.js';
 import { TRANSACTION_MAX_ITEMS, type UpdateSpec } from './write-spec.js';
+import { CheckpointMovedError } from './errors.js';
 
 /** Counter items per board. Part of the data layout: a reader sums exactly these. */
 export const COUNTER_SHARDS = 16;
@@ -48,11 +49,6 @@ export function counterKey(board: string, shard: number): string {
 
 export function checkpointKey(streamShard: string): string {
   return itemKey('cursor', `stream#${streamShard}`);
-}
-
-/** Another processor moved the shard's checkpoint since this one read it. */
-class CheckpointMovedError extends Error {
-  override readonly name = 'CheckpointMovedError';
 }
 
 export class TableStreamCounters implements StreamCounters, JobCounts {

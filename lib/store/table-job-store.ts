@@ -11,7 +11,6 @@ import { EventBus, type TransitionEvent, type TransitionName } from '../events/e
 import type { ErrorInput, Job, StopRequest } from '../model.js';
 import { jsonBytes } from '../model.js';
 import { postingTime } from '../new-job.js';
-import { isFinal } from '../states.js';
 import { DependencyLinks } from './dependency-links.js';
 import { TableJobReads, type JobReadsDependencies } from './job-reads.js';
 import type { ItemTable } from './item-table.js';

@@ -25,7 +25,7 @@ import { JobState } from '../states.js';
 import { TABLE, jobKey } from '../table.js';
 import { claimRefusal } from './claim-refusal.js';
 import { newJobItem } from './item-codec.js';
-import { JobExistsError, jobRefusal, stateRefusal } from './refusals.js';
+import { jobRefusal, stateRefusal } from './refusals.js';
 
 export * from './operator-transitions.js';
 import { checkClaimRequest, finalAttributes, finish, ownedBy, withAttempt, withError } from './transition-parts.js';
@@ -33,6 +33,7 @@ import type { PutSpec, UpdateSpec } from './write-spec.js';
 
 export { OWNER_MAX_LENGTH } from './transition-parts.js';
 import { DEFAULT_BOARD } from '../boards/board.js';
+import { JobExistsError } from './errors.js';
 
 /** What every transition needs besides the job: the time, and two store options. */
 export interface TransitionContext {
@@ -80,7 +81,8 @@ export function claim(id: string, request: ClaimRequest, ctx: TransitionContext)
     operation: 'claim',
     key: jobKey(id),
     set: { state: JobState.claimed, owner: request.owner, leaseExpiresAt: now + request.leaseMs, startedAt: now, updatedAt: now },
-    add: { attempts: 1 },
+    // Every claim starts a run; an attempt given back later (handBack) leaves the run counted.
+    add: { attempts: 1, runs: 1 },
     // A claim holding semaphores sets them again (slot-claims.ts).
     remove: ['holds'],
     condition:

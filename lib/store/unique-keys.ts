@@ -10,31 +10,9 @@
  * Nothing frees a key when its job ends: the next post finds the holder final and replaces it.
  * So a key is free once its job is final by any path (consume, fail, trash, cancel), at no cost.
  */
-import { JobboardError, type ValidationIssue } from '../errors.js';
 import type { PutSpec } from './write-spec.js';
 import { itemKey } from '../table.js';
-
-/** 409: another unfinished job holds the key. `details` names it. */
-export class DuplicateError extends JobboardError {
-  override readonly name = 'DuplicateError';
-  readonly code = 'DuplicateError';
-  readonly details: readonly ValidationIssue[];
-  constructor(
-    readonly uniqueKey: string,
-    readonly existingId: string,
-  ) {
-    super(`job ${existingId} holds uniqueKey ${JSON.stringify(uniqueKey)} and has not finished`, { jobId: existingId });
-    this.details = [{ path: 'uniqueKey', message: `held by job ${existingId}` }];
-  }
-}
-
-/** A key's item names another job: the post must look at that job before it may take the key. */
-export class UniqueKeyTakenError extends Error {
-  override readonly name = 'UniqueKeyTakenError';
-  constructor(readonly holderId: string | undefined) {
-    super(`the unique key is held by job ${holderId ?? '(unknown)'}`);
-  }
-}
+import { UniqueKeyTakenError } from './errors.js';
 
 export function uniqueKeyItemKey(key: string): string {
   return itemKey('unique', key);

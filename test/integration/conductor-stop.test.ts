@@ -6,12 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidStateError } from '../../lib/errors.js';
-import { RunStoppedError } from '../../lib/run/run-job.js';
 import { defineJobType, type JobType } from '../../lib/registry.js';
 import { demoJobTypes } from '../../functions/job-types/demo.js';
 import { BoardHarness } from '../support/board-harness.js';
 import { postBody } from '../support/jobs.js';
 import { waitFor } from '../support/wait.js';
+import { RunStoppedError } from '../../lib/run/errors.js';
 
 /** Why each job's signal fired, and how often each job ran. */
 const aborts = new Map<string, unknown>();

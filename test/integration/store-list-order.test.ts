@@ -1,7 +1,7 @@
 /** Listing newest first, within time bounds, and with a type filter that reads a bounded number of entries per call. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../lib/model.js';
-import { type JobStore, type ListQuery } from '../../lib/store/index.js';
+import { type JobStore, type JobListQuery } from '../../lib/store/index.js';
 import { buildJob } from '../support/jobs.js';
 import { createStoreFixture, jobIn, type Situation, type StoreFixture } from '../support/store.js';
 import { DynamoJobStore } from '../../lib/dynamo/index.js';
@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => f.close());
 
-async function listAll(store: JobStore, query: Omit<ListQuery, 'cursor'>, maxPages = 200): Promise<{ jobs: Job[]; pages: number; emptyPages: number }> {
+async function listAll(store: JobStore, query: Omit<JobListQuery, 'cursor'>, maxPages = 200): Promise<{ jobs: Job[]; pages: number; emptyPages: number }> {
   const jobs: Job[] = [];
   let cursor: string | undefined;
   let pages = 0;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../lib/errors.js';
 import type { Job } from '../../lib/model.js';
-import type { ListQuery } from '../../lib/store/index.js';
+import type { JobListQuery } from '../../lib/store/index.js';
 import { createStoreFixture, jobIn, type Situation, type StoreFixture } from '../support/store.js';
 
 let f: StoreFixture;
@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => f.table.drop());
 
-async function listAll(query: Omit<ListQuery, 'cursor'>): Promise<{ jobs: Job[]; pages: number }> {
+async function listAll(query: Omit<JobListQuery, 'cursor'>): Promise<{ jobs: Job[]; pages: number }> {
   const jobs: Job[] = [];
   let cursor: string | undefined;
   let pages = 0;

@@ -4,9 +4,9 @@
  * cancelled) the key is free again; of 20 racing posts with one key exactly one is created.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuplicateError } from '../../lib/store/unique-keys.js';
 import { BoardHarness } from '../support/board-harness.js';
 import { postBody } from '../support/jobs.js';
+import { DuplicateError } from '../../lib/store/errors.js';
 
 const h = new BoardHarness();
 beforeAll(() => h.start());

@@ -26,8 +26,9 @@ describe('decideOutcome', () => {
     expect(outcome).toEqual({ transition: 'abandon', error: { name: 'Error', message: 'flaky' }, retryAt: 11_500, posting: { action: 'returnAfter', delaySeconds: 2 } });
   });
 
-  it('treats a timeout as retryable', () => {
-    expect(decideOutcome(job(1), { kind: 'stopped', reason: 'timeout', afterMs: 5 }, context)).toMatchObject({ transition: 'abandon', error: { name: 'TimeoutError' } });
+  it("treats a stop by the job's timeout or by the invocation's deadline as retryable, saying whose clock ran out", () => {
+    expect(decideOutcome(job(1), { kind: 'stopped', reason: 'jobTimeout', afterMs: 5 }, context)).toMatchObject({ transition: 'abandon', error: { name: 'TimeoutError', message: "run stopped after 5 ms by the job's timeout" } });
+    expect(decideOutcome(job(1), { kind: 'stopped', reason: 'invocationDeadline', afterMs: 5 }, context)).toMatchObject({ transition: 'abandon', error: { name: 'TimeoutError', message: "run stopped after 5 ms by the invocation's deadline" } });
   });
 
   it('fails a PermanentError at once, even one from another copy of the class', () => {
@@ -38,7 +39,7 @@ describe('decideOutcome', () => {
 
   it('fails the last attempt instead of abandoning it', () => {
     expect(decideOutcome(job(3, 3), { kind: 'threw', error: new Error('again') }, context)).toMatchObject({ transition: 'fail', posting: { action: 'deadLetter', reason: 'attempts exhausted (3 of 3)' } });
-    expect(decideOutcome(job(3, 3), { kind: 'stopped', reason: 'timeout', afterMs: 1 }, context)).toMatchObject({ transition: 'fail' });
+    expect(decideOutcome(job(3, 3), { kind: 'stopped', reason: 'jobTimeout', afterMs: 1 }, context)).toMatchObject({ transition: 'fail' });
   });
 
   it('records thrown non-errors readably', () => {

@@ -5,10 +5,11 @@ import { ClaimLostError } from '../../lib/errors.js';
 import { silentLogger } from '../../lib/logger.js';
 import type { Job } from '../../lib/model.js';
 import { defineJobType } from '../../lib/registry.js';
-import { RunStoppedError, runJob, type RunJobOptions } from '../../lib/run/run-job.js';
+import { runJob, type RunJobOptions } from '../../lib/run/run-job.js';
+import { RunStoppedError } from '../../lib/run/errors.js';
 
 const job: Job = { id: 'j', type: 't', typeVersion: 1, payload: {}, state: 'claimed', owner: 'o', attempts: 1, maxAttempts: 3, errors: [], createdAt: 0, updatedAt: 0, timeoutSeconds: 60, version: 2, requestHash: 'h' };
-const options = (more: Partial<RunJobOptions> = {}): RunJobOptions => ({ runLimitMs: 5_000, renewEveryMs: 1_000, renew: async () => job, logger: silentLogger, now: Date.now, ...more });
+const options = (more: Partial<RunJobOptions> = {}): RunJobOptions => ({ jobTimeoutMs: 5_000, deadlineMs: 60_000, renewEveryMs: 1_000, renew: async () => job, logger: silentLogger, now: Date.now, ...more });
 
 describe('runJob', () => {
   it('a job calling heartbeat() in a tight loop renews at most once per quarter of the renewal period', async () => {
@@ -49,10 +50,25 @@ describe('runJob', () => {
         return sleep(10_000, undefined, { signal });
       },
     });
-    const result = await runJob(stubborn, job, options({ runLimitMs: 100 }));
-    expect(result).toMatchObject({ kind: 'stopped', reason: 'timeout' });
+    const result = await runJob(stubborn, job, options({ jobTimeoutMs: 100 }));
+    expect(result).toMatchObject({ kind: 'stopped', reason: 'jobTimeout' });
     expect(reason).toBeInstanceOf(RunStoppedError);
-    expect((reason as RunStoppedError).reason).toBe('timeout');
+    expect((reason as RunStoppedError).reason).toBe('jobTimeout');
+  });
+
+  it("stops with invocationDeadline when the invocation ends before the job's timeout", async () => {
+    let reason: unknown;
+    const stubborn = defineJobType({
+      name: 'stubborn',
+      version: 1,
+      run: async ({ signal }) => {
+        signal.addEventListener('abort', () => (reason = signal.reason));
+        return sleep(10_000, undefined, { signal });
+      },
+    });
+    const result = await runJob(stubborn, job, options({ jobTimeoutMs: 5_000, deadlineMs: 100 }));
+    expect(result).toMatchObject({ kind: 'stopped', reason: 'invocationDeadline' });
+    expect((reason as RunStoppedError).reason).toBe('invocationDeadline');
   });
 
   it('stops with claimLost when a renewal finds another owner', async () => {
@@ -79,7 +95,7 @@ describe('runJob', () => {
 
   it('reports a thrown error as such', async () => {
     const failing = defineJobType({ name: 'failing', version: 1, run: async () => { throw new Error('nope'); } });
-    const result = await runJob(failing, job, options({ runLimitMs: 1_000 }));
+    const result = await runJob(failing, job, options({ jobTimeoutMs: 1_000 }));
     expect(result).toMatchObject({ kind: 'threw', error: { message: 'nope' } });
   });
 
@@ -94,8 +110,8 @@ describe('runJob', () => {
         await sleep(300); // ignores the abort
       },
     });
-    const result = await runJob(deaf, job, options({ runLimitMs: 50, renewEveryMs: 400, renew: async () => (renewals++, job) }));
-    expect(result).toMatchObject({ kind: 'stopped', reason: 'timeout' });
+    const result = await runJob(deaf, job, options({ jobTimeoutMs: 50, renewEveryMs: 400, renew: async () => (renewals++, job) }));
+    expect(result).toMatchObject({ kind: 'stopped', reason: 'jobTimeout' });
     await sleep(400);
     await lateHeartbeat?.();
     await lateHeartbeat?.();
