@@ -81,8 +81,10 @@ export function claim(id: string, request: ClaimRequest, ctx: TransitionContext)
     operation: 'claim',
     key: jobKey(id),
     set: { state: JobState.claimed, owner: request.owner, leaseExpiresAt: now + request.leaseMs, startedAt: now, updatedAt: now },
+    add: { attempts: 1 },
     // Every claim starts a run; an attempt given back later (handBack) leaves the run counted.
-    add: { attempts: 1, runs: 1 },
+    // ADD, not SET: `runs` is absent until the first run (and on items written before it existed).
+    increment: { runs: 1 },
     // A claim holding semaphores sets them again (slot-claims.ts).
     remove: ['holds'],
     condition:
