@@ -24,8 +24,6 @@ export const jobViewSchema = z.object({
   payload: z.record(z.string(), z.unknown()),
   result: z.unknown(),
   attempts: z.int(),
-  /** Runs started, including those that spent no attempt. */
-  runs: z.int(),
   maxAttempts: z.int(),
   owner: z.nullable(z.string()),
   leaseExpiresAt: isoOrNull,
@@ -73,7 +71,6 @@ export function toJobView(job: Job): JobView {
     payload: job.payload,
     result: job.result ?? null,
     attempts: job.attempts,
-    runs: job.runs ?? 0,
     maxAttempts: job.maxAttempts,
     owner: job.owner ?? null,
     leaseExpiresAt: iso(job.leaseExpiresAt),

@@ -2,16 +2,17 @@
  * The store conformance suite: every transition of the state diagram, allowed from its states
  * and refused from every other with the right typed error and no change to the item; why claims
  * are refused; takeover of an expired lease; the sweeper's re-post mark. Any `JobStore`
- * implementation must pass it; `test/integration/store-conformance.test.ts` runs it on DynamoDB Local.
+ * implementation must pass it; `test/integration/store-conformance.test.ts` runs it on DynamoDB Local,
+ * `test/unit/memory-store-conformance.test.ts` on the table in memory.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClaimLostError, ClaimRefusedError, ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { Job } from '../../lib/model.js';
 import { buildJob } from './jobs.js';
-import { SITUATIONS, jobIn, postIn, type Situation, type StoreFixture } from './store.js';
+import { SITUATIONS, jobIn, postIn, type Situation, type StoreUnderTest } from './store.js';
 
-export function storeConformance(makeFixture: () => Promise<StoreFixture>): void {
-let f: StoreFixture;
+export function storeConformance(makeFixture: () => Promise<StoreUnderTest>): void {
+let f: StoreUnderTest;
 beforeAll(async () => {
   f = await makeFixture();
 });

@@ -6,14 +6,20 @@ import { ManualClock } from './clock.js';
 import { postBody } from './jobs.js';
 import { createTestTable, type TestTable } from './table.js';
 import { DynamoJobStore } from '../../lib/dynamo/index.js';
+import { MemoryJobStore } from '../../lib/memory/index.js';
 
-export interface StoreFixture {
-  table: TestTable;
+/** A store under test, on whatever table, with a hand-moved clock. */
+export interface StoreUnderTest {
   clock: ManualClock;
   store: JobStore;
   /** A lease long enough that it never runs out by accident in a test. */
   leaseMs: number;
   close(): Promise<void>;
+}
+
+/** A store on its own DynamoDB Local table. */
+export interface StoreFixture extends StoreUnderTest {
+  table: TestTable;
 }
 
 export async function createStoreFixture(): Promise<StoreFixture> {
@@ -23,12 +29,18 @@ export async function createStoreFixture(): Promise<StoreFixture> {
   return { table, clock, store, leaseMs: 60_000, close: () => table.drop() };
 }
 
+/** A store on a table in memory: no emulator. */
+export async function createMemoryStoreFixture(): Promise<StoreUnderTest> {
+  const clock = new ManualClock();
+  return { clock, store: new MemoryJobStore({}, { now: clock.now }), leaseMs: 60_000, close: async () => undefined };
+}
+
 /** The states a test can ask for: the five states plus a claimed job whose lease has run out. */
 export type Situation = 'posted' | 'claimed' | 'claimedExpired' | 'completed' | 'failed' | 'trashed';
 export const SITUATIONS: readonly Situation[] = ['posted', 'claimed', 'claimedExpired', 'completed', 'failed', 'trashed'];
 
 /** Posts a job and moves it into `situation` through the store's own transitions. */
-export async function jobIn(f: StoreFixture, situation: Situation, body: Record<string, unknown> = {}): Promise<Job> {
+export async function jobIn(f: StoreUnderTest, situation: Situation, body: Record<string, unknown> = {}): Promise<Job> {
   const { job } = await postBody(f.store, { type: 'demo.echo', payload: { situation }, ...body }, undefined, f.clock.now());
   if (situation === 'posted') return job;
   if (situation === 'trashed') return (await f.store.trash(job.id)).job;
@@ -43,6 +55,6 @@ export async function jobIn(f: StoreFixture, situation: Situation, body: Record<
 }
 
 /** Posts a body to the fixture's store at the fixture's clock time. */
-export function postIn(f: StoreFixture, body: unknown, defaults?: JobTypeDefaults): Promise<{ job: Job; created: boolean }> {
+export function postIn(f: StoreUnderTest, body: unknown, defaults?: JobTypeDefaults): Promise<{ job: Job; created: boolean }> {
   return postBody(f.store, body, defaults, f.clock.now());
 }
