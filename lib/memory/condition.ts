@@ -111,14 +111,7 @@ class Parser {
     const head = this.peek();
     if (head !== undefined && FUNCTIONS.has(head)) {
       this.next();
-      this.expect('(');
-      const args = [this.operand()];
-      while (this.peek() === ',') {
-        this.next();
-        args.push(this.operand());
-      }
-      this.expect(')');
-      return { kind: 'call', name: head as 'contains', args };
+      return { kind: 'call', name: head as 'contains', args: this.operandList() };
     }
     const subject = this.operand();
     if (this.keyword('BETWEEN')) {
@@ -127,18 +120,23 @@ class Parser {
       return { kind: 'between', subject, low, high: this.operand() };
     }
     if (this.keyword('IN')) {
-      this.expect('(');
-      const options = [this.operand()];
-      while (this.peek() === ',') {
-        this.next();
-        options.push(this.operand());
-      }
-      this.expect(')');
-      return { kind: 'in', subject, options };
+      return { kind: 'in', subject, options: this.operandList() };
     }
     const op = this.next();
     if (!COMPARATORS.has(op)) throw new UnsupportedExpressionError(`expected a comparison, found "${op}"`);
     return { kind: 'compare', op: op as '=', left: subject, right: this.operand() };
+  }
+
+  /** `( operand, operand, … )`: a function's arguments, or IN's options. */
+  private operandList(): Operand[] {
+    this.expect('(');
+    const operands = [this.operand()];
+    while (this.peek() === ',') {
+      this.next();
+      operands.push(this.operand());
+    }
+    this.expect(')');
+    return operands;
   }
 
   private operand(): Operand {

@@ -41,34 +41,18 @@ describe('runJob', () => {
   });
 
   it('aborts at the run limit and reports a timeout, whatever the job throws once aborted', async () => {
-    let reason: unknown;
-    const stubborn = defineJobType({
-      name: 'stubborn',
-      version: 1,
-      run: async ({ signal }) => {
-        signal.addEventListener('abort', () => (reason = signal.reason));
-        return sleep(10_000, undefined, { signal });
-      },
-    });
+    const { stubborn, reason } = stubbornJob();
     const result = await runJob(stubborn, job, options({ jobTimeoutMs: 100 }));
     expect(result).toMatchObject({ kind: 'stopped', reason: 'jobTimeout' });
-    expect(reason).toBeInstanceOf(RunStoppedError);
-    expect((reason as RunStoppedError).reason).toBe('jobTimeout');
+    expect(reason()).toBeInstanceOf(RunStoppedError);
+    expect((reason() as RunStoppedError).reason).toBe('jobTimeout');
   });
 
   it("stops with invocationDeadline when the invocation ends before the job's timeout", async () => {
-    let reason: unknown;
-    const stubborn = defineJobType({
-      name: 'stubborn',
-      version: 1,
-      run: async ({ signal }) => {
-        signal.addEventListener('abort', () => (reason = signal.reason));
-        return sleep(10_000, undefined, { signal });
-      },
-    });
+    const { stubborn, reason } = stubbornJob();
     const result = await runJob(stubborn, job, options({ jobTimeoutMs: 5_000, deadlineMs: 100 }));
     expect(result).toMatchObject({ kind: 'stopped', reason: 'invocationDeadline' });
-    expect((reason as RunStoppedError).reason).toBe('invocationDeadline');
+    expect((reason() as RunStoppedError).reason).toBe('invocationDeadline');
   });
 
   it('stops with claimLost when a renewal finds another owner', async () => {
@@ -118,3 +102,17 @@ describe('runJob', () => {
     expect(renewals).toBe(0);
   });
 });
+
+/** A job that sleeps until aborted, keeping the abort reason its signal carried. */
+function stubbornJob() {
+  let reason: unknown;
+  const stubborn = defineJobType({
+    name: 'stubborn',
+    version: 1,
+    run: async ({ signal }) => {
+      signal.addEventListener('abort', () => (reason = signal.reason));
+      return sleep(10_000, undefined, { signal });
+    },
+  });
+  return { stubborn, reason: () => reason };
+}
